@@ -1,0 +1,490 @@
+"""Claims about AI compute and infrastructure: GPU counts, compute multiples, capex,
+data-centre power and model sizes.
+
+Each kind has its own narrow pattern plus a context test, because the same number
+shapes mean other things elsewhere: "$405 billion model" is a misprinted model size,
+not spending, and "$400,000 per year" is a salary. Money counts as capex only next to
+an investment word in an AI/data-centre context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from market_news.extract.numbers import find_amounts, scale_value, word_number
+from market_news.extract.text import Sentence, evidence
+from market_news.models import AIClaim, ClaimKind, Qualifier
+
+_QUALIFIERS_BEFORE: list[tuple[Qualifier, re.Pattern[str]]] = [
+    (
+        "more than",
+        re.compile(
+            r"(?:\b(?:more than|over|greater than|bigger than|larger than|in excess of|"
+            r"upwards of|north of|exceeding|exceed|exceeds|top|tops|topping|surpass|surpassing|"
+            r"above|beyond)|超|超える)\s?(?:a\s|an\s)?$",
+            re.IGNORECASE | re.ASCII,
+        ),
+    ),
+    (
+        "at least",
+        re.compile(
+            r"(?:\b(?:at least|no fewer than|no less than|a minimum of|minimum of)|少なくとも)\s?$",
+            re.IGNORECASE | re.ASCII,
+        ),
+    ),
+    (
+        "up to",
+        re.compile(
+            r"(?:\b(?:up to|as many as|as much as|a maximum of|maximum of)|最大で?)\s?$",
+            re.IGNORECASE | re.ASCII,
+        ),
+    ),
+    (
+        "almost",
+        re.compile(
+            r"(?:\b(?:almost|nearly|close to|just under|just shy of|approaching)|ほぼ)\s?$",
+            re.IGNORECASE | re.ASCII,
+        ),
+    ),
+    (
+        "about",
+        re.compile(
+            r"(?:\b(?:about|around|approximately|roughly|some|an estimated|circa|approx\.?)"
+            r"|~|約|およそ)\s?$",
+            re.IGNORECASE | re.ASCII,
+        ),
+    ),
+]
+_QUALIFIERS_AFTER: list[tuple[Qualifier, re.Pattern[str]]] = [
+    (
+        "more than",
+        re.compile(r"^(?:\s?(?:or more|plus)\b|\+|-plus\b|\s?以上|\s?超|\s?強)", re.ASCII),
+    ),
+    ("almost", re.compile(r"^\s?(?:近く|弱)")),
+    ("about", re.compile(r"^\s?(?:程度|前後|ほど)")),
+]
+
+_COUNT = (
+    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)"
+    r"(?:\s?(?P<scale>million|thousand|万|千))?"
+)
+_CHIP = (
+    r"(?P<chip>GB\d{3}|[BHAL]\d{2,3}[A-Z]?|MI\d{3}[A-Z]?|TPU\s?v\d{1,2}[a-z]?|Trainium\s?\d?|"
+    r"Gaudi\s?\d|Blackwell|Hopper|Maia\s?\d{3}|Ascend\s?\d{3}[A-Z]?|TPU)"
+)
+_GENERIC_GPU = (
+    r"(?P<generic>GPUs?|graphics processing units?|graphics processors?|accelerators?|"
+    r"AI chips?|chips?)"
+)
+_VENDOR_GAP = (
+    r"(?:(?:of\s)?(?:the\s)?(?:its\s)?(?:[A-Z][\w.&'\-]{0,20}\s|[\u30a0-\u30ffー・]{1,12}社?の?\s?"
+    r"|(?:data[- ]?cent(?:er|re)|high-end|advanced|flagship|additional|new|more)\s"
+    r"|[(\[][A-Za-z\s]{0,12}:\s?[A-Z0-9.]{1,6}[)\]]\s?(?:の\s?)?)){0,4}?"
+)
+_GPU = re.compile(
+    r"(?<![A-Za-z0-9_.,$])" + _COUNT + r"(?P<counter>\s?(?:台|基|個|枚))?(?P<post>\s?(?:以上|超))?"
+    r"(?:\s?の)?\s?(?:" + _VENDOR_GAP + r")"
+    r"(?:" + _CHIP + r"(?P<plural>s|-equivalents?|\sequivalents?)?(?:\s?GPUs?)?(?![A-Za-z0-9_])"
+    r"|" + _GENERIC_GPU + r"(?![A-Za-z0-9_]))",
+    re.ASCII,
+)
+# Japanese copy often names the chip first: "GPU「B200」を約4000基導入".
+_GPU_JA = re.compile(
+    r"(?:" + _CHIP + r"|(?P<generic>GPU))」?\s?(?:を|が)?\s?(?P<qual>約|およそ|最大|少なくとも)?"
+    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)\s?(?P<scale>万|千)?\s?(?:基|台|個|枚)",
+)
+_JA_QUALIFIERS: dict[str, Qualifier] = {
+    "約": "about", "およそ": "about", "最大": "up to", "少なくとも": "at least",
+}  # fmt: skip
+# "パラメータ数は3900億": the count after the word.
+_PARAMS_JA = re.compile(
+    r"パラメー?タ(?:ー)?数?\s?(?:は|が|を)?\s?(?P<qual>約|およそ|最大)?"
+    r"(?P<num>\d{1,6}(?:\.\d{1,3})?)\s?(?P<scale>兆|億|万)"
+)
+_AI_CONTEXT = re.compile(
+    r"\bAI\b|artificial intelligence|\bGPUs?\b|data cent(?:er|re)s?|datacenters?|"
+    r"\bcompute\b|computing|infrastructure|\bcluster|supercomputer|training|\bmodels?\b|"
+    r"人工知能|データセンター|生成AI|計算",
+    re.IGNORECASE | re.ASCII,
+)
+_MULTIPLE = re.compile(
+    r"(?<![A-Za-z0-9_.])(?P<num>\d{1,4}(?:\.\d{1,2})?|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|one hundred|hundred)"
+    r"(?:\s?(?:times|x|×)|-fold|\s?倍)(?![A-Za-z0-9_])",
+    re.IGNORECASE | re.ASCII,
+)
+_COMPUTE = re.compile(
+    r"\bcompute\b|\bcomputing\b|computational|computation|\bFLOPs?\b|計算",
+    re.IGNORECASE | re.ASCII,
+)
+_CAPEX_STRONG = re.compile(
+    r"capital expenditures?|capital spending|capital investments?|\bcap-?ex\b|設備投資",
+    re.IGNORECASE | re.ASCII,
+)
+_CAPEX_WEAK = re.compile(
+    r"\binvest(?:s|ed|ing|ment|ments)?\b|\bspend(?:s|ing)?\b|\bspent\b|\bpour(?:s|ed|ing)?\b"
+    r"|\bcommit(?:s|ted|ment)?\b|\bbudget|投資|投じ|支出",
+    re.IGNORECASE | re.ASCII,
+)
+_INFRA = re.compile(
+    r"data cent(?:er|re)s?|datacenters?|\bAI\b|artificial intelligence|infrastructure|"
+    r"\bGPUs?\b|\bservers?\b|\bcompute\b|computing|\bchips?\b|データセンター|人工知能|インフラ",
+    re.IGNORECASE | re.ASCII,
+)
+_NOT_CAPEX_TAIL = re.compile(
+    r"^\s?-?\s?(?:parameters?|param|model|per share|a share|per year|a year|annually|"
+    r"salary|in revenue|in sales|パラメータ)",
+    re.IGNORECASE | re.ASCII,
+)
+_NOT_CAPEX_LEAD = re.compile(
+    r"\b(?:revenue|sales|earnings|EPS|income|profit|salary|earn|earning|earns|pay|paid|"
+    r"valuation|valued|values|market value|market cap|price|deal|acquisition|acquire|buy|"
+    r"purchase|a year earlier|year-ago|up from|down from)\b[^,;]{0,30}$|売上|利益|株価|年収|買収",
+    re.IGNORECASE | re.ASCII,
+)
+_POWER = re.compile(
+    r"(?<![\w.,])(?:(?P<lo>\d{1,5}(?:\.\d{1,3})?)\s?(?:to|-|~)\s?)?"
+    r"(?P<num>\d{1,3}(?:,\d{3}){1,2}|\d{1,6}(?:\.\d{1,3})?|one|two|three|four|five|ten|a)"
+    r"\s?-?\s?(?P<unit>gigawatts?|GW|megawatts?|MW|ギガワット|メガワット)(?![A-Za-z0-9_])",
+    re.IGNORECASE | re.ASCII,
+)
+_POWER_CONTEXT = re.compile(
+    r"data cent(?:er|re)s?|datacenters?|campus|cluster|facility|facilities|site|capacity|"
+    r"power|supercomputer|\bAI\b|データセンター|電力",
+    re.IGNORECASE | re.ASCII,
+)
+_PARAMS = re.compile(
+    r"(?<![A-Za-z0-9_.,$€£¥])(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,6}(?:\.\d{1,3})?)\s?-?\s?"
+    r"(?P<scale>trillion|billion|million|T|B|M|兆|億|万)?\s?-?\s?"
+    r"(?:(?:total|active|activated|trainable)\s)?"
+    r"(?P<word>parameters?|params?|パラメータ|パラメーター)(?![A-Za-z0-9_])",
+    re.IGNORECASE | re.ASCII,
+)
+_PARAM_WORD = re.compile(r"parameters?|パラメータ", re.IGNORECASE)
+_ACTIVE_PARAMS = re.compile(
+    r"(?<![A-Za-z0-9_.,$€£¥])(?P<num>\d{1,3}(?:\.\d{1,3})?)\s?(?P<scale>trillion|billion|million|T|B|M)"
+    r"\s(?:are\s|being\s)?(?:active|activated)\b",
+    re.ASCII,
+)
+_SUBJECT = re.compile(
+    r"\b(?:Llama|LLaMA|GPT|Gemini|Claude|Grok|Mistral|Mixtral|Qwen|DeepSeek|Gemma|Nemotron|"
+    r"PaLM|Falcon|Olmo|Colossus|Stargate)(?:[\s-](?:\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-Z]\d{0,2}|"
+    r"Ultra|Pro|Opus|Sonnet|Haiku|Turbo|Flash|Max)(?![A-Za-z0-9_.]\d)"
+    # a size after the version: "Llama 3.1 405B"
+    r"(?:\s\d{1,4}(?:\.\d)?[BM](?![A-Za-z0-9_]))?"
+    # a release's code name after its version: "Llama 4 Behemoth", "Gemini 2.5 Pro"
+    r"(?:\s(?!(?:The|This|That|And|But|Is|Was|Will|Models?|AI|In|On|At|For|With|From)\b)"
+    r"[A-Z][a-z]{2,15})?)?(?![A-Za-z0-9_])"
+    r"|\bProject\s[A-Z][a-z]{2,20}\b",
+    re.ASCII,
+)
+# A bare family name before "models" is a product line, not the subject of a figure.
+_FAMILY_ONLY = re.compile(r"^[A-Za-z]+\s?$")
+_FAMILY_AFTER = re.compile(r"^\s(?:family\s)?models\b", re.ASCII)
+# A name written right before "model": "Microsoft's Phi-4 model", "its Nova Premier model".
+_NAMED_MODEL = re.compile(
+    r"\b(?P<name>[A-Z][A-Za-z]{1,15}(?:-\d{1,2}(?:\.\d{1,2})?|\s[A-Z][a-z]{2,15}|"
+    r"\s\d{1,2}(?:\.\d{1,2})?)?)\s(?:AI\s|language\s|foundation\s)?model\b",
+    re.ASCII,
+)
+_MODEL_STOP = frozenset(
+    {"The", "This", "That", "Its", "Our", "Their", "New", "Each", "One", "Any", "AI", "A",
+     "Language", "Large", "Foundation", "Business", "Open", "Frontier", "Reasoning"}
+)  # fmt: skip
+# A name after "of"/"than" next to a figure is the baseline it is compared with.
+_BASELINE_BEFORE = re.compile(r"\b(?:of|than|versus|vs\.?|over|from)\s$", re.ASCII)
+_NAMED_SITE = re.compile(
+    r"\b(?P<name>[A-Z][A-Za-z0-9]{2,20})\s(?:AI\s)?(?:supercomputer|supercluster|cluster|campus|"
+    r"data cent(?:er|re)|superpods?|pods?)\b",
+    re.ASCII,
+)
+_SITE_STOP = frozenset(
+    {"The", "This", "That", "Its", "Our", "Their", "New", "Largest", "Each", "One", "Any",
+     "Every", "GPU", "Nvidia", "NVIDIA", "Meta", "Microsoft", "Google", "Amazon", "Oracle",
+     "Texas", "Ohio", "Louisiana", "Arizona", "Virginia", "Georgia", "Iowa", "Wisconsin"}
+)  # fmt: skip
+
+
+_ANAPHORA = re.compile(
+    r"^(?:It|Its|This|That|These|Those|They|(?:The|Each|Every) (?:new )?(?:cluster|model|system|"
+    r"supercomputer|campus|project|facility|site|pod|data cent(?:er|re))s?)\b|^同",
+    re.ASCII,
+)
+
+
+_CLAUSE_BREAK = re.compile(
+    r";|,\s(?:and|while|but|whereas|although)\s|、(?:また|一方)", re.IGNORECASE | re.ASCII
+)
+
+
+_DIGIT = re.compile(r"\d")
+_SPELLED_FIGURE_WORDS = ("times", "fold", "watt", "gw", "mw", "倍", "ワット")
+
+
+def _may_claim(sentence: str) -> bool:
+    """Every claim has a figure: digits, or a spelled multiple or power ("ten times",
+    "a gigawatt"). Most prose sentences fail this cheap test and skip every rule."""
+    if _DIGIT.search(sentence):
+        return True
+    lower = sentence.lower()
+    return any(word in lower for word in _SPELLED_FIGURE_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: ClaimKind
+    value: Decimal
+    unit: str
+    qualifier: Qualifier | None
+    start: int
+
+
+def _qualifier(sentence: str, start: int, end: int) -> Qualifier | None:
+    before = sentence[max(0, start - 24) : start]
+    after = sentence[end : end + 12]
+    for name, pattern in _QUALIFIERS_AFTER:
+        if pattern.match(after):
+            return name
+    for name, pattern in _QUALIFIERS_BEFORE:
+        if pattern.search(before):
+            return name
+    return None
+
+
+def _number(raw: str, scale: str | None = None) -> Decimal | None:
+    spelled = word_number(raw)
+    if spelled is not None:
+        return Decimal(spelled) * (scale_value("1", scale) or Decimal(1))
+    return scale_value(raw, scale)
+
+
+def _gpu_hits(sentence: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for match in _GPU.finditer(sentence):
+        value = _number(match.group("num"), match.group("scale"))
+        if value is None or value < 50:
+            continue
+        chip = match.group("chip")
+        if chip:
+            unit = re.sub(r"\s+", " ", chip)
+            unit = (
+                "TPU v" + unit.split("v", 1)[1] if unit.startswith("TPU") and "v" in unit else unit
+            )
+        else:
+            if not _AI_CONTEXT.search(sentence):
+                continue
+            unit = "GPU"
+        qualifier = _qualifier(sentence, match.start("num"), match.end("num"))
+        if match.group("post"):
+            qualifier = "more than"
+        hits.append(_Hit("gpu_count", value, unit, qualifier, match.start()))
+    if not hits and ("基" in sentence or "台" in sentence or "個" in sentence):
+        for match in _GPU_JA.finditer(sentence):
+            value = _number(match.group("num"), match.group("scale"))
+            if value is None or value < 50:
+                continue
+            unit = match.group("chip") or "GPU"
+            qual = _JA_QUALIFIERS.get(match.group("qual") or "")
+            hits.append(_Hit("gpu_count", value, unit, qual, match.start()))
+    return hits
+
+
+def _multiple_hits(sentence: str) -> list[_Hit]:
+    if not _COMPUTE.search(sentence):
+        return []
+    hits: list[_Hit] = []
+    for match in _MULTIPLE.finditer(sentence):
+        value = _number(match.group("num"))
+        if value is None or value < 2 or value > 10_000:
+            continue
+        qualifier = _qualifier(sentence, match.start(), match.end())
+        hits.append(_Hit("compute_multiple", value, "x", qualifier, match.start()))
+    return hits
+
+
+def _capex_hits(sentence: str, ai_article: bool) -> list[_Hit]:
+    strong = [m.start() for m in _CAPEX_STRONG.finditer(sentence)]
+    weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)] if _INFRA.search(sentence) else []
+    cues = strong if ai_article else []
+    cues = cues + weak
+    if not cues:
+        return []
+    hits: list[_Hit] = []
+    for amount in find_amounts(sentence):
+        if amount.currency is None or amount.upper < 1_000_000:
+            continue
+        if _NOT_CAPEX_TAIL.match(sentence[amount.end : amount.end + 24]):
+            continue
+        lead = sentence[max(0, amount.start - 60) : amount.start]
+        if _NOT_CAPEX_LEAD.search(lead):
+            continue
+        if not any(-90 <= amount.start - cue <= 90 for cue in cues):
+            continue
+        if amount.high is not None:
+            qualifier: Qualifier | None = "up to"
+        else:
+            qualifier = _qualifier(sentence, amount.start, amount.end)
+        hits.append(_Hit("capex", amount.upper, amount.currency, qualifier, amount.start))
+    return hits
+
+
+def _power_hits(sentence: str) -> list[_Hit]:
+    if not _POWER_CONTEXT.search(sentence):
+        return []
+    hits: list[_Hit] = []
+    for match in _POWER.finditer(sentence):
+        value = _number(match.group("num"))
+        if value is None or value <= 0:
+            continue
+        unit = match.group("unit").lower()
+        if unit.startswith(("g", "ギ")):
+            value *= 1000
+        if match.group("lo"):
+            qualifier: Qualifier | None = "up to"
+        else:
+            qualifier = _qualifier(sentence, match.start("num"), match.end())
+        hits.append(_Hit("datacenter_power", value, "MW", qualifier, match.start()))
+    return hits
+
+
+def _parameter_hits(sentence: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    matches = list(_PARAMS.finditer(sentence))
+    if matches or _PARAM_WORD.search(sentence):
+        # Mixture-of-experts copy: "671 billion parameters, with 37 billion activated".
+        matches += list(_ACTIVE_PARAMS.finditer(sentence))
+    if "パラメ" in sentence:
+        matches += list(_PARAMS_JA.finditer(sentence))
+    for match in matches:
+        scale = match.group("scale")
+        if scale is not None and scale in "TBM":
+            scale = {"T": "trillion", "B": "billion", "M": "million"}[scale]
+        value = _number(match.group("num"), scale)
+        if value is None or value < 1_000_000:
+            continue
+        qualifier = _qualifier(sentence, match.start("num"), match.end())
+        if "qual" in match.groupdict() and match.group("qual"):
+            qualifier = _JA_QUALIFIERS.get(match.group("qual"), qualifier)
+        hits.append(_Hit("model_parameters", value, "parameters", qualifier, match.start()))
+    return hits
+
+
+def _subjects(text: str) -> list[tuple[int, str]]:
+    found = [
+        (m.start(), m.end(), m.group(0))
+        for m in _SUBJECT.finditer(text)
+        if not (_FAMILY_ONLY.match(m.group(0)) and _FAMILY_AFTER.match(text[m.end() :]))
+    ]
+    for pattern, stop in ((_NAMED_SITE, _SITE_STOP), (_NAMED_MODEL, _MODEL_STOP)):
+        for match in pattern.finditer(text):
+            start, end = match.span("name")
+            name = match.group("name")
+            inside = any(s <= start < e or s < end <= e for s, e, _ in found)
+            if name.split()[0] not in stop and not inside:
+                found.append((start, end, name))
+    return sorted((start, name) for start, _end, name in found)
+
+
+def _clause_span(text: str, pos: int) -> tuple[int, int]:
+    """The clause around `pos` ("..., and the company's capex..." starts a new one)."""
+    lo, hi = 0, len(text)
+    for match in _CLAUSE_BREAK.finditer(text):
+        if match.end() <= pos:
+            lo = match.end()
+        elif match.start() >= pos:
+            hi = match.start()
+            break
+    return lo, hi
+
+
+def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
+    """The model or cluster named nearest before the figure, else after it, within the
+    figure's clause (", and the company's capex..." is not about the pod named before);
+    else in the previous sentence when this one starts by referring back ("It will
+    double...", "Each campus..."): a sentence with a subject of its own ("AWS will
+    spend...") is not about the model named before it."""
+    sentence = sentences[index]
+    lo, hi = _clause_span(sentence.text, pos)
+    names = [(start, name) for start, name in _subjects(sentence.text) if lo <= start < hi]
+    before = [name for start, name in names if start < pos]
+    if before:
+        return before[-1]
+    after = [
+        name
+        for start, name in names
+        if not _BASELINE_BEFORE.search(sentence.text[max(0, start - 10) : start])
+    ]
+    if after:
+        return after[0]
+    if index > 0 and _ANAPHORA.match(sentence.text):
+        previous = _subjects(sentences[index - 1].text)
+        if previous:
+            return previous[-1][1]
+    return None
+
+
+def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
+    """All claims in article order; the same (kind, value, unit) stated twice is one claim,
+    completed with the qualifier or subject that a later statement adds."""
+    ai_article = _INFRA.search(full_text[:200_000]) is not None
+    claims: list[AIClaim] = []
+    index_of: dict[tuple[str, float, str], int] = {}
+    for index, sentence in enumerate(sentences):
+        text = sentence.text
+        if not _may_claim(text):
+            continue
+        hits = (
+            _gpu_hits(text)
+            + _multiple_hits(text)
+            + _capex_hits(text, ai_article)
+            + _power_hits(text)
+            + _parameter_hits(text)
+        )
+        for hit in sorted(hits, key=lambda h: h.start):
+            claim = AIClaim(
+                kind=hit.kind,
+                value=float(hit.value),
+                unit=hit.unit,
+                qualifier=hit.qualifier,
+                subject=_subject(sentences, index, hit.start),
+                evidence=evidence(text),
+            )
+            key = (claim.kind, claim.value, claim.unit)
+            if key in index_of:
+                old = claims[index_of[key]]
+                claims[index_of[key]] = replace(
+                    old,
+                    qualifier=old.qualifier or claim.qualifier,
+                    subject=old.subject or claim.subject,
+                )
+                continue
+            index_of[key] = len(claims)
+            claims.append(claim)
+    return _fold_generic_gpus(claims)
+
+
+def _fold_generic_gpus(claims: list[AIClaim]) -> list[AIClaim]:
+    """ "100,000 GPUs" in a headline and "100,000 H100s" in the body are one fact: the
+    generic count folds into the named chip's (lending it a subject it lacks)."""
+    named = {
+        (c.value, i) for i, c in enumerate(claims) if c.kind == "gpu_count" and c.unit != "GPU"
+    }
+    folded = list(claims)
+    drop: set[int] = set()
+    for index, claim in enumerate(claims):
+        if claim.kind != "gpu_count" or claim.unit != "GPU":
+            continue
+        target = next(
+            (i for value, i in sorted(named, key=lambda p: p[1]) if value == claim.value), None
+        )
+        if target is None:
+            continue
+        drop.add(index)
+        folded[target] = replace(
+            folded[target],
+            qualifier=folded[target].qualifier or claim.qualifier,
+            subject=folded[target].subject or claim.subject,
+        )
+    return [claim for i, claim in enumerate(folded) if i not in drop]

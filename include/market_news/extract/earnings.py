@@ -1,0 +1,587 @@
+"""Earnings results compared with analyst estimates, one item per reported metric.
+
+Each money amount of a sentence gets a role from the words around it: an *actual*
+(the company's figure), an *estimate* (analysts' consensus), or something to ignore
+(a year-earlier figure, guidance, a price target, a share price, a dividend). Actuals
+are then paired with the estimates that follow them (or, failing that, precede them),
+so the headline "EPS $6.03 Beats $5.25 Estimate, Sales $40.59B Beat $40.29B Estimate"
+and the prose "revenue of $39.07 billion, surpassing analyst predictions of $38.31
+billion" go through the same code. Sentences are bounded (see `text.py`) and every
+pattern here is anchored or uses bounded repetition, so untrusted text cannot make a
+regex backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from market_news.extract.numbers import Amount, find_amounts
+from market_news.extract.periods import PeriodMention
+from market_news.extract.text import Sentence, evidence
+from market_news.extract.tickers import Companies
+from market_news.models import Basis, EarningsItem, Metric, Verdict
+
+Role = Literal["actual", "estimate", "skip"]
+
+_LEAD_CHARS = 120
+_TAIL_CHARS = 48
+_CLAUSE_SPLIT = re.compile(
+    r"[,;、，:：]|\s(?:and|while|but|whereas|as)\s|で、", re.IGNORECASE | re.ASCII
+)
+
+_EPS_WORDS = re.compile(
+    r"\bEPS\b|earnings per share|per[- ]share (?:earnings|profit|loss|income)|"
+    r"(?:profit|loss|earnings|income) per (?:diluted |basic )?share|1株(?:当たり|あたり)|"
+    r"一株(?:当たり|あたり)|1株利益|1株益",
+    re.IGNORECASE | re.ASCII,
+)
+_REVENUE_WORDS = re.compile(
+    r"\b(?:revenues?|sales|turnover|top[- ]line)\b|売上高|売上収益|売上|営業収益|収益",
+    re.IGNORECASE | re.ASCII,
+)
+_PER_SHARE_TAIL = re.compile(
+    r"^\s?(?:-|\s)?(?:per|a|an|/)\s?(?:diluted\s|basic\s)?(?:share|ADS|ADR)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_TAIL_METRIC = re.compile(
+    r"^\s?(?:in|of)\s(?:(?:adjusted|adj\.|non-GAAP|GAAP|quarterly|total|net)\s){0,2}"
+    r"(?P<m>revenues?|sales|turnover|EPS|earnings per share)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_TAIL_ESTIMATE = re.compile(
+    r"^\s?(?:(?:loss|profit|earnings)\s)?(?:per share\s|a share\s)?(?:that\s|which\s)?"
+    # "the C$1.82 average estimate", "the $27.52 billion StreetAccount estimate"
+    r"(?:(?:average|mean|median|consensus|LSEG|FactSet|Bloomberg|StreetAccount|Zacks|"
+    r"Refinitiv|Visible Alpha|SmartEstimate|QUICK)\s){0,2}"
+    r"(?:(?:consensus|analysts?'?|wall street|the street|street)\s?"
+    r"(?:polled by [A-Z][\w&.]{0,15}(?:\s[A-Z][\w&.]{0,15})?\s)?(?:had\s|were\s)?)?"
+    r"(?:estimates?|est\b|expected|expectations?|consensus|forecasts?|forecasted|anticipated|"
+    r"predicted|projected|looked for|were looking for|had expected|view|estimated|modell?ed|"
+    r"pencill?ed in|called for|"
+    r"予想|推定|見込み)",
+    re.IGNORECASE | re.ASCII,
+)
+_ANALYST_MARK = re.compile(
+    r"\b(?:estimates?|estimated|est\b|consensus|expectations?|analysts?'?|Street(?:'s)?|"
+    r"polled|FactSet|LSEG|Zacks|Refinitiv|Visible Alpha|StreetAccount|SmartEstimate)|"
+    r"市場予想|アナリスト|予想|推定|見込み|コンセンサス|予測",
+    re.IGNORECASE | re.ASCII,
+)
+_GUIDANCE_MARK = re.compile(
+    r"\b(?:guidance|outlook|guided|guides|sees|projects|expects|anticipates|forecasts|"
+    r"targets|plans to|will|next quarter|current quarter|coming quarter)\b|見通し|計画|会社予想",
+    re.IGNORECASE | re.ASCII,
+)
+_ESTIMATE_WORD = re.compile(
+    r"\b(?:expected|expecting|expect|predictions?|predicted|predicting|forecast(?:ed|ing)?|"
+    r"projections?|projected|anticipated|anticipating|view|modell?ed|pencill?ed in|"
+    r"called for|looking for)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_SKIP_MARK = re.compile(
+    r"\b(?:price target|target|PT|dividends?|payout|buyback|repurchases?|closed|closing|"
+    r"close|trading|traded|trade|trades|stock|shares (?:rose|fell|jumped|dropped|gained|"
+    r"slid|climbed|surged|sank|were|are|hit)|share price|priced|valued|valuation|market "
+    r"(?:cap|capitalization|value)|deal|acquisitions?|acquire|acquired|buy|bought|offer|"
+    r"salary|salaries|pay|paid|compensation|fine|settlement|worth|high of|low of|reaching)\b|"
+    r"株価|配当|目標株価|年収|給与|買収|稼ぐ|終値",
+    re.IGNORECASE | re.ASCII,
+)
+_PRIOR_LEAD = re.compile(
+    r"\b(?:year[- ]ago|year[- ]earlier|a year (?:ago|earlier)|prior[- ]year|previous[- ]year|"
+    r"last year's|same (?:quarter|period) (?:a|last) year)\b"
+    r"|\b(?:from|up from|down from|compared with|compared to)\s?(?:the\s)?$"
+    r"|前年同期(?!比)|前年(?![同比度])|前期(?!比)",
+    re.IGNORECASE | re.ASCII,
+)
+_PRIOR_TAIL = re.compile(
+    r"^\s?(?:per share\s|a share\s)?(?:in|during|for|from)?\s?(?:the\s)?(?:a\s)?"
+    r"(?:year[- ]ago|year earlier|prior[- ]year|previous[- ]year|same (?:quarter|period) "
+    r"(?:a |last )year|last year|a year (?:ago|earlier))",
+    re.IGNORECASE | re.ASCII,
+)
+_CHANGED_TO = re.compile(
+    r"\b(?:rose|fell|grew|climbed|jumped|dropped|declined|increased|decreased|slipped|"
+    r"surged|gained|slid|sank|rising|falling|growing|up|down)\b[^,;]{0,24}\bto\s?$",
+    re.IGNORECASE | re.ASCII,
+)
+# "beating the consensus estimate by 6 cents": the margin, from which the estimate follows.
+_MARGIN_LEAD = re.compile(
+    r"\b(?P<verb>beat|beats|beating|topped|topping|tops|top|exceeded|exceeding|exceeds|"
+    r"surpass(?:ed|ing|es)?|outpaced|missed|missing|misses|miss|trailed|trailing|trails|"
+    r"fell short|falling short|came in short|short)\b[^.;$€£¥]{0,60}\bby\s?$",
+    re.IGNORECASE | re.ASCII,
+)
+_MISS_VERB = re.compile(r"^(?:miss|trail|fell|falling|came|short)", re.IGNORECASE)
+_LOSS = re.compile(r"\b(?:loss|losses|lost|net loss)\b|赤字|損失", re.IGNORECASE | re.ASCII)
+_PROFIT = re.compile(r"\b(?:profit|earnings|income|gain)\b|黒字|利益", re.IGNORECASE | re.ASCII)
+_ADJUSTED = re.compile(
+    r"\badjusted\b|\badj\b\.?|non-GAAP|\bcore\b|\bunderlying\b|\bcomparable\b|調整後|コア",
+    re.IGNORECASE | re.ASCII,
+)
+_GAAP = re.compile(r"(?<!non-)(?<!non )\bGAAP\b|\bunadjusted\b", re.IGNORECASE | re.ASCII)
+_INLINE = re.compile(
+    r"\bin[- ]line\b|\bmatch(?:ed|ing|es)?\b|\bmet\b|\bmeeting\b|\bequal(?:led|ing)?\b|一致|並み",
+    re.IGNORECASE | re.ASCII,
+)
+_METRIC_LIST = re.compile(
+    r"\b(?P<m1>revenues?|sales|EPS|earnings per share)\s(?:and|&)\s"
+    r"(?P<m2>revenues?|sales|EPS|earnings per share)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_SEGMENT_WORDS = frozenset(
+    {
+        "cloud", "product", "products", "services", "service", "subscription", "advertising",
+        "ad", "segment", "division", "unit", "hardware", "software", "center", "centre",
+        "gaming", "automotive", "iphone", "mac", "ipad", "wearables", "streaming", "licensing",
+        "membership", "merchandise", "commercial", "consumer", "enterprise", "retail",
+        "wholesale", "international", "domestic", "comparable", "same-store", "like-for-like",
+        "organic", "platform", "search", "youtube", "aws", "azure", "networking", "compute",
+        "memory", "foundry", "pharmaceutical", "device", "devices", "energy", "trading",
+    }
+)  # fmt: skip
+_JA_SEGMENT = re.compile(r"部門の?|事業の?|セグメントの?")
+_JOINER = re.compile(r"^\s?(?:,|;)?\s?(?:and|&|or)?\s?$", re.IGNORECASE)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+_PREVIEW = re.compile(
+    r"\b(?:will report|when it reports|when the company reports|is (?:scheduled|set|due|"
+    r"expected) to (?:report|post|release)|ahead of (?:its|the) (?:earnings|results|report)|"
+    r"reports? (?:next|later|after)|due to report|will post|will release)\b|発表予定|発表を控え",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Figure:
+    amount: Amount
+    role: Role
+    metric: Metric | None
+    basis: Basis | None
+    sign: int  # -1 loss, +1 profit, 0 unsaid
+    lead: str
+
+
+def _clause(lead: str) -> str:
+    """The part of the lead after the last clause break: the words that govern a figure."""
+    parts = _CLAUSE_SPLIT.split(lead)
+    return parts[-1] if parts else lead
+
+
+def _metric(lead: str, tail: str, amount: Amount) -> Metric | None:
+    if _PER_SHARE_TAIL.match(tail):
+        return "eps"
+    tail_metric = _TAIL_METRIC.match(tail)
+    if tail_metric:
+        word = tail_metric.group("m").lower()
+        return "eps" if word.startswith(("eps", "earn")) else "revenue"
+    eps = [m.end() for m in _EPS_WORDS.finditer(lead)]
+    revenue = [m.end() for m in _REVENUE_WORDS.finditer(lead)]
+    if eps and (not revenue or eps[-1] >= revenue[-1]):
+        return "eps"
+    if revenue:
+        return "revenue"
+    if amount.cents and (_PROFIT.search(lead) or _LOSS.search(lead)):
+        return "eps"
+    return None
+
+
+def _segment(lead: str) -> bool:
+    """True when the revenue named last in the lead is a business line's ("cloud revenue",
+    "data center revenue", "クラウド部門の売上高"): the company's total is the item, and a
+    segment figure would otherwise overwrite it."""
+    matches = list(_REVENUE_WORDS.finditer(lead))
+    if not matches:
+        return False
+    start = matches[-1].start()
+    if _JA_SEGMENT.search(lead[max(0, start - 8) : start]):
+        return True
+    words = lead[max(0, start - 40) : start].split()
+    return bool(words) and words[-1].lower().strip("-") in _SEGMENT_WORDS
+
+
+def _role(clause: str, lead: str, tail: str, amount: Amount) -> Role:
+    if amount.high is not None:
+        return "skip"  # a range is guidance or a forecast, never a reported figure
+    if _TAIL_ESTIMATE.match(tail):
+        return "estimate"
+    if _PRIOR_LEAD.search(clause):
+        return "skip"
+    if _PRIOR_TAIL.match(tail) and not _CHANGED_TO.search(clause):
+        return "skip"  # "$4.88 a year earlier"; but "fell 8% to $12.35 billion from a year
+        # earlier" names this year's figure, the change being from a year earlier
+    if _SKIP_MARK.search(clause):
+        return "skip"
+    if _ANALYST_MARK.search(clause):
+        return "estimate"
+    if _GUIDANCE_MARK.search(clause) or _GUIDANCE_MARK.search(lead[-60:]):
+        return "skip"
+    if _ESTIMATE_WORD.search(clause):
+        return "estimate"
+    return "actual"
+
+
+def _basis(lead: str, tail: str) -> Basis | None:
+    text = lead[-80:] + " " + tail[:24]
+    if _ADJUSTED.search(text):
+        return "adjusted"
+    if _GAAP.search(text):
+        return "gaap"
+    return None
+
+
+def _figures(sentence: str) -> list[_Figure]:
+    figures: list[_Figure] = []
+    prev_end = 0
+    for amount in find_amounts(sentence):
+        lead = sentence[max(prev_end, amount.start - _LEAD_CHARS) : amount.start]
+        tail = sentence[amount.end : amount.end + _TAIL_CHARS]
+        clause = _clause(lead)
+        sign = 0
+        if amount.negative or _LOSS.search(clause):
+            sign = -1
+        elif _PROFIT.search(clause):
+            sign = 1
+        metric = _metric(lead, tail, amount)
+        role = _role(clause, lead, tail, amount)
+        if metric == "revenue" and _segment(lead):
+            role = "skip"
+        if figures and _JOINER.match(lead):
+            role = figures[-1].role  # "estimates of $10.94 billion and 41 cents"
+        margin = _MARGIN_LEAD.search(lead)
+        actuals = [f for f in figures if f.role == "actual" and f.metric is not None]
+        if margin and actuals:
+            figures.append(_implied_estimate(actuals[-1], amount, margin.group("verb"), lead))
+            prev_end = amount.end
+            continue
+        figures.append(
+            _Figure(
+                amount=amount,
+                role=role,
+                metric=metric,
+                basis=_basis(lead, tail),
+                sign=sign,
+                lead=lead,
+            )
+        )
+        prev_end = amount.end
+    return _respectively(sentence, figures)
+
+
+def _implied_estimate(actual: _Figure, margin: Amount, verb: str, lead: str) -> _Figure:
+    """The estimate a margin implies: beating by 6 cents means it was 6 cents lower."""
+    signed = -float(actual.amount.value) if actual.sign < 0 else float(actual.amount.value)
+    delta = float(margin.value)
+    value = signed + delta if _MISS_VERB.match(verb) else signed - delta
+    implied = Amount(
+        start=margin.start,
+        end=margin.end,
+        value=Decimal(str(round(abs(value), 6))),
+        currency=margin.currency or actual.amount.currency,
+    )
+    return _Figure(
+        amount=implied,
+        role="estimate",
+        metric=actual.metric,
+        basis=None,
+        sign=-1 if value < 0 else 1,
+        lead=lead,
+    )
+
+
+def _respectively(sentence: str, figures: list[_Figure]) -> list[_Figure]:
+    """ "revenue and EPS of $11.19 billion and $1.20 ..., respectively": the listed metrics
+    go to the actuals in the order written."""
+    if len(figures) < 2 or not _RESPECTIVELY.search(sentence):
+        return figures
+    listed = _METRIC_LIST.search(sentence)
+    if listed is None:
+        return figures
+    metrics = [_metric_word(listed.group("m1")), _metric_word(listed.group("m2"))]
+    actuals = [
+        i for i, f in enumerate(figures) if f.role == "actual" and f.amount.start > listed.end()
+    ]
+    if len(actuals) < 2 or actuals[1] != actuals[0] + 1:
+        return figures
+    updated = list(figures)
+    for index, metric in zip(actuals[:2], metrics, strict=True):
+        updated[index] = replace(updated[index], metric=metric)
+    return updated
+
+
+def _metric_word(word: str) -> Metric:
+    return "eps" if word.lower().startswith(("eps", "earn")) else "revenue"
+
+
+def _compatible(actual: _Figure, estimate: _Figure) -> bool:
+    return actual.metric is None or estimate.metric is None or actual.metric == estimate.metric
+
+
+def _pairs(figures: list[_Figure]) -> list[tuple[_Figure, _Figure]]:
+    """Actuals with their estimates: forward runs first, then an estimate written before."""
+    pairs: list[tuple[_Figure, _Figure]] = []
+    pending: list[_Figure] = []
+    estimates: list[_Figure] = []
+    used: set[int] = set()
+
+    def flush() -> None:
+        if not pending or not estimates:
+            return
+        if len(pending) == len(estimates):
+            matched = list(zip(pending, estimates, strict=True))
+        else:
+            matched = []
+            for est in estimates:
+                options = [a for a in pending if _compatible(a, est)] or pending
+                matched.append((options[-1], est))
+        for act, est in matched:
+            if _compatible(act, est) and id(act) not in used:
+                pairs.append((act, est))
+                used.add(id(act))
+                used.add(id(est))
+        pending.clear()
+        estimates.clear()
+
+    for fig in figures:
+        if fig.role == "actual":
+            flush()  # pairs any run of actuals followed by estimates before this one
+            pending.append(fig)
+        elif fig.role == "estimate" and pending:
+            estimates.append(fig)
+    flush()
+    # An estimate written before its actual ("Against estimates of $1.05, X posted $1.10").
+    for index, fig in enumerate(figures):
+        if fig.role != "actual" or id(fig) in used:
+            continue
+        for prior in reversed(figures[:index]):
+            if prior.role == "actual":
+                break
+            if prior.role == "estimate" and id(prior) not in used:
+                if fig.metric is not None and _compatible(fig, prior):
+                    pairs.append((fig, prior))
+                    used.add(id(fig))
+                    used.add(id(prior))
+                break
+    pairs.sort(key=lambda pair: pair[0].amount.start)
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the earnings rules need to know about the whole article."""
+
+    text: str
+    sentences: list[Sentence]
+    companies: Companies
+    periods: list[PeriodMention]
+    year: int | None
+    currency: str | None
+
+
+def default_currency(sentences: list[Sentence]) -> str | None:
+    """The article's most frequent written currency (for '81 cents' and bare estimates)."""
+    counts = Counter(
+        a.currency for sentence in sentences for a in find_amounts(sentence.text) if a.currency
+    )
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _signed(fig: _Figure, other: _Figure | None) -> float:
+    value = float(fig.amount.value)
+    sign = fig.sign or (other.sign if other is not None and other.sign < 0 else 0)
+    return -value if sign < 0 else value
+
+
+def _period_for(
+    ctx: Context, sentence: Sentence, pos: int, region: tuple[int, int]
+) -> PeriodMention | None:
+    absolute = sentence.start + pos
+    inside = [m for m in ctx.periods if sentence.start <= m.start < sentence.end]
+    in_region = [m for m in inside if region[0] <= m.start - sentence.start < region[1]]
+    candidates = in_region or inside
+    if candidates:
+        return min(candidates, key=lambda m: abs(m.start - absolute))
+    para_start = _paragraph_start(ctx, sentence)
+    before = [m for m in ctx.periods if para_start <= m.start < sentence.start]
+    if before:
+        return before[-1]
+    # Not said near the figure: the period the article opens with (headline or lede),
+    # or one said later ("The results cover the third quarter"), unless that one
+    # belongs to guidance ("raised its full-year outlook").
+    earlier = [m for m in ctx.periods if m.start < sentence.start]
+    if earlier:
+        return earlier[0]
+    later = [
+        m
+        for m in ctx.periods
+        if not _GUIDANCE_MARK.search(ctx.text[max(0, m.start - 40) : m.end + 40])
+    ]
+    return later[0] if later else None
+
+
+def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -> int | None:
+    if mention is not None and mention.year is not None:
+        return mention.year
+    if mention is not None:
+        same = [m.year for m in ctx.periods if m.period == mention.period and m.year is not None]
+        if same:
+            return same[0]
+    years = re.findall(r"(?<![\d,.$€£¥#])(20\d\d)(?!\d|%|[,.]\d)", sentence.text)
+    if years:
+        return int(years[0])
+    return ctx.year
+
+
+def _owner(ctx: Context, sentence: Sentence, region_start: int, pos: int) -> str | None:
+    start = sentence.start + region_start
+    absolute = sentence.start + pos
+    in_region = [m for m in ctx.companies.mentions if start <= m.start < absolute]
+    if in_region:
+        return in_region[0].symbol
+    inside = [m for m in ctx.companies.mentions if sentence.start <= m.start < sentence.end]
+    if inside:
+        return inside[0].symbol
+    para_start = _paragraph_start(ctx, sentence)
+    before = [m for m in ctx.companies.mentions if para_start <= m.start < sentence.start]
+    if before:
+        return before[-1].symbol
+    return ctx.companies.primary()
+
+
+def _paragraph_start(ctx: Context, sentence: Sentence) -> int:
+    """Offset where the sentence's paragraph (line) begins."""
+    return ctx.text.rfind("\n", 0, sentence.start) + 1
+
+
+def _verdict(actual: float, estimate: float, surprise: float, between: str) -> Verdict:
+    if actual == estimate or (_INLINE.search(between) and abs(surprise) < 1.0):
+        return "inline"
+    return "beat" if actual > estimate else "miss"
+
+
+def _plausible(metric: Metric, actual: float, estimate: float) -> bool:
+    if metric == "eps":
+        return abs(actual) < 100_000 and abs(estimate) < 100_000
+    if not 100_000 <= abs(actual) < 1e15 or not 100_000 <= abs(estimate) < 1e15:
+        return False  # no company's quarterly revenue is below this or above a quadrillion
+    ratio = abs(actual) / abs(estimate)
+    return 0.5 <= ratio <= 2.0
+
+
+def find_earnings(ctx: Context) -> list[EarningsItem]:
+    """Every (actual, estimate) pair of the article as an item, duplicates folded.
+
+    Wire copy often gives the estimate in the next sentence ("... 78 cents per share.
+    Analysts had expected 63 cents."): an actual left unpaired is offered to the
+    estimates that open the following sentence.
+    """
+    items: list[EarningsItem] = []
+    seen: set[tuple[object, ...]] = set()
+    leftover: list[_Figure] = []
+    previous: Sentence | None = None
+    for sentence in ctx.sentences:
+        figures = _figures(sentence.text)
+        if not figures or _PREVIEW.search(sentence.text):
+            leftover, previous = [], None
+            continue
+        found: list[EarningsItem | None] = []
+        pairs = _pairs(figures)
+        used = {id(f) for pair in pairs for f in pair}
+        if leftover and previous is not None:
+            for act, est in _carried(leftover, figures, used):
+                moved = replace(
+                    est,
+                    amount=replace(est.amount, start=len(previous.text), end=len(previous.text)),
+                )
+                item = _item(ctx, previous, act, moved, 0)
+                if item is not None:
+                    joined = evidence(f"{previous.text} {sentence.text}")
+                    found.append(replace(item, evidence=joined))
+        region_start = 0
+        for act, est in pairs:
+            found.append(_item(ctx, sentence, act, est, region_start))
+            region_start = max(act.amount.end, est.amount.end)
+        for item in found:
+            if item is None:
+                continue
+            key = (
+                item.ticker,
+                item.period,
+                item.fiscal_year,
+                item.metric,
+                item.actual,
+                item.estimate,
+            )
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append(item)
+        leftover = [
+            f for f in figures if f.role == "actual" and f.metric is not None and id(f) not in used
+        ]
+        previous = sentence
+    return items
+
+
+def _carried(
+    leftover: list[_Figure], figures: list[_Figure], used: set[int]
+) -> list[tuple[_Figure, _Figure]]:
+    """Estimates of a sentence that has no reported figure of its own before them, paired
+    with the previous sentence's unpaired actuals of the same metric (last one first)."""
+    pairs: list[tuple[_Figure, _Figure]] = []
+    taken: set[int] = set()
+    for fig in figures:
+        if fig.role == "actual":
+            break  # this sentence reports figures of its own: its estimates are theirs
+        if fig.role != "estimate" or id(fig) in used:
+            continue
+        options = [a for a in leftover if id(a) not in taken and _compatible(a, fig)]
+        if fig.metric is None and len(options) > 1:
+            options = options[-1:]
+        if options:
+            chosen = options[-1] if fig.metric is None else options[0]
+            pairs.append((chosen, fig))
+            taken.add(id(chosen))
+    return pairs
+
+
+def _item(
+    ctx: Context, sentence: Sentence, act: _Figure, est: _Figure, region_start: int
+) -> EarningsItem | None:
+    metric = act.metric or est.metric
+    if metric is None:
+        return None
+    if act.amount.currency and est.amount.currency and act.amount.currency != est.amount.currency:
+        return None
+    currency = act.amount.currency or est.amount.currency or ctx.currency or "USD"
+    actual = _signed(act, None)
+    estimate = _signed(est, act if est.sign == 0 else None)
+    if estimate == 0 or not _plausible(metric, actual, estimate):
+        return None
+    surprise = round((actual - estimate) / abs(estimate) * 100, 2)
+    lo = min(act.amount.end, est.amount.end)
+    hi = max(act.amount.start, est.amount.start)
+    between = sentence.text[lo:hi]
+    mention = _period_for(ctx, sentence, act.amount.start, (region_start, est.amount.end))
+    basis = act.basis or (est.basis if metric == "eps" else None)
+    return EarningsItem(
+        ticker=_owner(ctx, sentence, region_start, act.amount.start),
+        period=mention.period if mention else None,
+        fiscal_year=_year_for(ctx, mention, sentence),
+        metric=metric,
+        basis=basis,
+        actual=_round(actual),
+        estimate=_round(estimate),
+        currency=currency,
+        surprise_pct=surprise,
+        verdict=_verdict(actual, estimate, surprise, between),
+        evidence=evidence(sentence.text),
+    )
+
+
+def _round(value: float) -> float:
+    """Drop float noise from decimal arithmetic (0.81, not 0.8100000000000001)."""
+    return round(value, 6)

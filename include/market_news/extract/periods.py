@@ -1,0 +1,196 @@
+"""Reporting periods ("Q3", "second-quarter", "上期", "通期") and years in a text.
+
+An earnings item's period is the one written nearest to its figure; its fiscal year is
+the year attached to that period, else the year the article itself is about (a year
+seen next to "early"/"by"/"next" is a forecast horizon, not the reported year).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from market_news.extract.text import anchor_spans, finditer_in
+
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+}  # fmt: skip
+
+_YEAR_TAIL = (
+    r"(?:\s?(?:of\s)?(?:fiscal\s(?:year\s)?|FY\s?)?'?(?P<year2>20\d\d|\d\d(?![\d%]))(?![\d,.]\d))?"
+)
+_YEAR_HEAD = r"(?:(?:fiscal\s(?:year\s)?|FY\s?)?(?P<year1>20\d\d)\s)?"
+_FISCAL = r"(?P<fiscal>fiscal[\s-](?:year[\s-])?)?"
+# Each pattern comes with the words one of its matches must contain ("anchors", lower
+# case): the pattern only runs in a window around them, so a long article without
+# "quarter" costs one substring search instead of a regex pass per character.
+_PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    (
+        "Q",
+        re.compile(
+            r"(?<![A-Za-z0-9_-])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)"
+            r"(?:\s?(?:FY|fiscal\s)?\s?'?(?P<year2>20\d\d|\d\d))?(?![A-Za-z0-9_%-])",
+            re.IGNORECASE | re.ASCII,
+        ),
+        ("q",),
+    ),
+    (
+        "Q",
+        re.compile(
+            _YEAR_HEAD + _FISCAL + r"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
+            r"[\s-](?:fiscal[\s-])?quarter\b(?:\s(?:of\s)?(?:fiscal\s)?(?:year\s)?"
+            r"'?(?P<year2>20\d\d|FY\s?'?\d{2,4})(?!\d))?",
+            re.IGNORECASE | re.ASCII,
+        ),
+        ("quarter",),
+    ),
+    (
+        "H",
+        re.compile(
+            _YEAR_HEAD
+            + r"\b(?:(?P<ord>first|second)[\s-]half|(?P<half>half[\s-]year|interim))\b"
+            + _YEAR_TAIL,
+            re.IGNORECASE | re.ASCII,
+        ),
+        ("half", "interim"),
+    ),
+    (
+        "H",
+        re.compile(
+            r"(?<![A-Za-z0-9_-])(?:H(?P<q>[12])|(?P<q2>[12])H)(?![A-Za-z0-9_-])" + _YEAR_TAIL,
+        ),
+        ("h1", "h2", "1h", "2h"),
+    ),
+    (
+        "FY",
+        re.compile(
+            _YEAR_HEAD + r"\b(?:full[\s-]year|fiscal[\s-]year|annual)\b" + _YEAR_TAIL,
+            re.IGNORECASE | re.ASCII,
+        ),
+        ("full", "fiscal", "annual"),
+    ),
+    ("FY", re.compile(r"(?<![A-Za-z0-9_-])FY\s?'?(?P<year2>20\d\d|\d\d)(?![\d%])"), ("fy",)),
+    (
+        "Q",
+        re.compile(
+            r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:\d{1,2}月期\s?)?第\s?(?P<ord>[1-4一二三四])\s?四半期"
+        ),
+        ("四半期",),
+    ),
+    # Six-month spans: "4~9月期" (April fiscal year) or "1~6月期" (calendar) are first halves.
+    (
+        "H1",
+        re.compile(r"(?:(?P<year1>20\d\d)年\s?)?(?:4\s?[~-]\s?9|1\s?[~-]\s?6)月期"),
+        ("月期",),
+    ),
+    (
+        "H2",
+        re.compile(r"(?:(?P<year1>20\d\d)年\s?)?(?:10\s?[~-]\s?3|7\s?[~-]\s?12)月期"),
+        ("月期",),
+    ),
+    (
+        "H1",
+        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:上期|上半期|中間期)"),
+        ("上期", "上半期", "中間期"),
+    ),
+    ("H2", re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:下期|下半期)"), ("下期", "下半期")),
+    (
+        "FY",
+        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:\d{1,2}月期\s?)?(?:通期|通年)"),
+        ("通期", "通年"),
+    ),
+    ("FY", re.compile(r"(?P<year1>20\d\d)年度(?!\s?(?:第|上|下|通))"), ("年度",)),
+]
+#: How far a match may reach before and after its anchor word.
+_REACH_BEFORE = 48
+_REACH_AFTER = 40
+
+# "20" first, then the look-behind: a literal start lets the regex engine skip ahead.
+_YEAR = re.compile(r"(?P<year>20(?<![\d,.$€£¥#]20)\d\d)(?!\d|%|[,.]\d)")
+_FUTURE_BEFORE = re.compile(
+    r"(?:\b(?:early|late|mid|by|until|through|next|target|goal|end of|beginning of)\s?-?"
+    r"|までに|以降)\s?$",
+    re.IGNORECASE | re.ASCII,
+)
+_FUTURE_AFTER = re.compile(r"^(?:年初頭|年末|年までに|年以降|\s?(?:and beyond|onward))")
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMention:
+    """A period written in the text, with the year written with it (if any)."""
+
+    period: str
+    year: int | None
+    start: int
+    end: int
+
+
+def _year_of(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) == 2:
+        return 2000 + int(digits)
+    if len(digits) == 4 and digits.startswith("20"):
+        return int(digits)
+    return None
+
+
+def find_periods(text: str) -> list[PeriodMention]:
+    """Every period mention in order; earlier patterns win on overlap ("Q4 FY25" is Q4)."""
+    found: list[PeriodMention] = []
+    taken = bytearray(len(text))  # linear overlap test, whatever the number of mentions
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters change length in lower case
+        lower = text
+    for kind, pattern, anchors in _PATTERNS:
+        for match in _windowed(pattern, text, lower, anchors):
+            if any(taken[match.start() : match.end()]):
+                continue
+            groups = match.groupdict()
+            if kind in ("Q", "H"):
+                number = groups.get("q") or groups.get("q2") or groups.get("ord") or ""
+                if groups.get("half"):
+                    number = "1"  # "half-year results" are the first half's
+                ordinal = _ORDINALS.get(number.lower())
+                if ordinal is None:
+                    continue
+                period = f"{kind}{ordinal}"
+            else:
+                period = kind
+            year = _year_of(groups.get("year1")) or _year_of(groups.get("year2"))
+            found.append(PeriodMention(period, year, match.start(), match.end()))
+            taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def _windowed(
+    pattern: re.Pattern[str], text: str, lower: str, anchors: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` within reach of its anchor words, in text order."""
+    if not anchors:
+        return pattern.finditer(text)
+    return finditer_in(pattern, text, anchor_spans(lower, anchors, _REACH_BEFORE, _REACH_AFTER))
+
+
+def article_year(text: str, periods: list[PeriodMention]) -> int | None:
+    """The year an article reports on: a year attached to a period, else the most common
+    year not written as a forecast horizon (ties go to the earlier year: results are past).
+    """
+    attached = Counter(m.year for m in periods if m.year is not None)
+    if attached:
+        return min(attached, key=lambda y: (-attached[y], y))
+    counts: Counter[int] = Counter()
+    for match in _YEAR.finditer(text):
+        before = text[max(0, match.start() - 16) : match.start()]
+        after = text[match.end() : match.end() + 8]
+        if _FUTURE_BEFORE.search(before) or _FUTURE_AFTER.match(after):
+            continue
+        counts[int(match.group("year"))] += 1
+    if not counts:
+        return None
+    return min(counts, key=lambda y: (-counts[y], y))

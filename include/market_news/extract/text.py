@@ -1,0 +1,191 @@
+"""Text normalisation and sentence splitting, shared by every extraction rule.
+
+Rules look at one sentence at a time, so a bad split means a wrong pairing: the
+splitter knows the abbreviations news copy uses ("Inc.", "Adj.", "vs.") and keeps
+decimals together. Every sentence is bounded in length so that no rule ever runs
+over an unbounded string, whatever the input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: Longest text we look at; beyond it an article is not an article.
+MAX_TEXT_CHARS = 400_000
+#: Longest sentence a rule sees; longer runs are cut at whitespace.
+MAX_SENTENCE_CHARS = 800
+#: Longest evidence string kept on an item.
+MAX_EVIDENCE_CHARS = 400
+
+_ABBREVIATIONS = frozenset(
+    {
+        "inc", "corp", "co", "ltd", "adj", "vs", "est", "mr", "mrs", "ms", "dr", "st",
+        "u.s", "u.k", "no", "jr", "sr", "approx", "e.g", "i.e", "jan", "feb", "mar",
+        "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "plc", "n.v",
+        "bros", "ave", "dept", "fig", "gov", "sen", "rep", "s.a", "a.g", "mt", "cf",
+    }
+)  # fmt: skip
+
+_REPLACEMENTS = tuple(
+    {
+        "\u2212": "-",  # minus sign
+        "\u2013": "-",  # en dash
+        "\u2014": " - ",  # em dash
+        "\u00a0": " ",
+        "\u3000": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u301c": "~",  # wave dash, used for ranges in Japanese
+    }.items()
+)
+
+_SPACES = re.compile(r"[ \t\f\v\r]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_TERMINAL = re.compile(r"[.!?:;。！？」』\"”’)]\s*$")
+_CONTINUES = re.compile(r"[a-z0-9$€£¥(]")
+# A sentence ends at Japanese full stops always, at Latin ones when a new sentence
+# plausibly starts (capital, digit, quote, non-Latin script) after whitespace.
+_JA_END = re.compile(r"[。！？][」』）)]?")
+_LATIN_END = re.compile(
+    r"[.!?][\"'”’)\]]{0,3}(?=\s{1,20}[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff])"
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]{0,10})$")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters become ASCII), unify dashes and spaces."""
+    text = text[:MAX_TEXT_CHARS]
+    text = unicodedata.normalize("NFKC", text)
+    for old, new in _REPLACEMENTS:  # str.replace per character beats str.translate here
+        if old in text:
+            text = text.replace(old, new)
+    text = _CONTROL.sub(" ", text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(_unwrap([line for line in lines if line]))
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Rejoin hard-wrapped prose: a line that stops mid-sentence, followed by one that
+    starts in lower case (or with a figure), is the same paragraph."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and not _TERMINAL.search(joined[-1]) and _CONTINUES.match(line):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence with its place in the article (offsets into the normalised text)."""
+
+    text: str
+    start: int
+    paragraph: int
+    index: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def _is_abbreviation(chunk: str) -> bool:
+    match = _WORD_BEFORE.search(chunk)
+    if match is None:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _cut_long(text: str, start: int) -> list[tuple[str, int]]:
+    """Cut an over-long run at whitespace so no rule sees more than the bound."""
+    pieces: list[tuple[str, int]] = []
+    pos = 0
+    while len(text) - pos > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", pos, pos + MAX_SENTENCE_CHARS)
+        if cut <= pos:
+            cut = pos + MAX_SENTENCE_CHARS
+        pieces.append((text[pos:cut], start + pos))
+        pos = cut
+    pieces.append((text[pos:], start + pos))
+    return pieces
+
+
+def _split_paragraph(para: str) -> list[tuple[str, int]]:
+    """Offsets of the sentences in one paragraph."""
+    bounds: set[int] = {m.end() for m in _JA_END.finditer(para)}
+    for match in _LATIN_END.finditer(para):
+        if match.group(0)[0] == "." and _is_abbreviation(
+            para[max(0, match.start() - 12) : match.start()]
+        ):
+            continue
+        bounds.add(match.end())
+    out: list[tuple[str, int]] = []
+    prev = 0
+    for cut in [*sorted(bounds), len(para)]:
+        raw = para[prev:cut]
+        stripped = raw.strip()
+        if stripped:
+            offset = prev + (len(raw) - len(raw.lstrip()))
+            out.extend(_cut_long(stripped, offset))
+        prev = cut
+    return out
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of a normalised text, each tagged with its paragraph (line) number."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for p_index, para in enumerate(text.split("\n")):
+        for chunk, rel in _split_paragraph(para):
+            sentences.append(Sentence(chunk, offset + rel, p_index, len(sentences)))
+        offset += len(para) + 1
+    return sentences
+
+
+def evidence(sentence: str) -> str:
+    """The sentence as evidence: trimmed, bounded, on one line."""
+    text = " ".join(sentence.split())
+    if len(text) > MAX_EVIDENCE_CHARS:
+        text = text[: MAX_EVIDENCE_CHARS - 1].rstrip() + "…"
+    return text
+
+
+def anchor_spans(
+    haystack: str, anchors: tuple[str, ...], before: int, after: int
+) -> list[tuple[int, int]]:
+    """Merged windows around every occurrence of the anchor words in `haystack`."""
+    spans: list[tuple[int, int]] = []
+    for anchor in anchors:
+        at = haystack.find(anchor)
+        while at >= 0:
+            spans.append((max(0, at - before), min(len(haystack), at + len(anchor) + after)))
+            at = haystack.find(anchor, at + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def finditer_in(
+    pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches of `pattern` inside the windows, in text order.
+
+    Rules search only near the words their matches must contain: a regex pass over a
+    whole long article costs far more than a substring search. Searching with
+    `pos`/`endpos` lets look-behinds and word boundaries see the real neighbours.
+    """
+    last_end = -1
+    for lo, hi in spans:
+        for match in pattern.finditer(text, max(lo, last_end, 0), hi):
+            last_end = match.end()
+            yield match

@@ -1,0 +1,253 @@
+"""Ticker symbols and the company names written with them.
+
+Symbols come from exchange-tagged parentheses ("(NASDAQ:META)"), Reuters codes
+("(GOOGL.O)"), a bare symbol after a name ("Tesla (TSLA)", unless the letters are the
+name's initials: an acronym), cashtags ("$META") and
+the Benzinga habit of following a company's legal name with its symbol ("Meta
+Platforms, Inc. META"). The name written before a symbol becomes an alias, so a later
+"Meta reported..." or "メタは..." can be tied back to META when assigning earnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from market_news.extract.text import anchor_spans, finditer_in
+
+_EXCHANGES = (
+    r"NASDAQ(?:GS|GM|CM)?|NYSE(?:\s?ARCA|\s?AMERICAN|\s?MKT)?|AMEX|TSXV?|TSE|TYO|LSE|LON|"
+    r"OTC(?:QX|QB|MKTS)?|ASX|HKEX|HKG|XETRA|ETR|FRA|EPA|BIT|SIX|CBOE|BATS|KRX|SGX|NSE|BSE|"
+    r"東証(?:プライム)?|東証|JPX"
+)
+_SYMBOL = r"[A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?"
+_EXCHANGE_TAG = re.compile(
+    r"[(\[]\s?(?:"
+    + _EXCHANGES
+    + r")\s?:\s?(?P<syms>"
+    + _SYMBOL
+    + r"(?:\s?,\s?"
+    + _SYMBOL
+    + r"){0,3})\s?[)\]]",
+    re.IGNORECASE | re.ASCII,
+)
+# Reuters instrument codes: "(GOOGL.O)", "(7203.T)", "(SAPG.DE)".
+_RIC = re.compile(
+    r"\((?P<sym>[A-Z0-9]{1,6})\.(?:OQ|O|N|K|A|P|L|T|TO|PA|DE|AS|HK|SS|SZ|KS|MI|MC|SW|AX)\)",
+    re.ASCII,
+)
+# A Japanese company name followed by its four-digit securities code: "トヨタ自動車(7203)".
+_JA_CODE = re.compile(r"\((?<=[\u3040-\u30ff\u4e00-\u9fff]\()(?P<sym>\d{4})\)")
+# A bare symbol in parentheses after a name: "Tesla (TSLA)", "Meta Platforms (META)".
+_BARE = re.compile(r"\((?<=[A-Za-z.]\s\()(?P<sym>[A-Z]{2,5})\)", re.ASCII)
+_ACRONYMS = frozenset(
+    {
+        "AI", "AGI", "GPU", "GPUS", "TPU", "CPU", "LLM", "IPO", "EV", "ETF", "FDA", "FTC",
+        "DOJ", "ECB", "SEC", "GDP", "CPI", "API", "PC", "HBM", "USA", "UAE", "EU", "UK",
+        "NATO", "OPEC", "IMF", "WHO", "EPS", "CEO", "CFO", "ROI", "ROE", "EBIT", "EBITDA",
+        "FCF", "ARR", "MAU", "DAU", "ARPU", "YOY", "QOQ", "ADR", "ADS", "SPAC", "RSU", "LNG",
+        "ESG", "SaaS", "IOT", "AR", "VR", "XR", "ML", "NLP", "RAG", "NPU", "ASIC", "FPGA",
+    }
+)  # fmt: skip
+# Literal first ("$" then look behind it): the regex engine can then skip ahead fast.
+_CASHTAG = re.compile(r"\$(?<![A-Za-z0-9_$]\$)(?P<sym>[A-Z]{1,5}(?:\.[A-Z])?)(?![A-Za-z0-9_$])")
+_SUFFIXES = (
+    r"Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|plc|PLC|Holdings|"
+    r"N\.V|NV|AG|SE|SA|LLC"
+)
+_NAMED_SYMBOL = re.compile(
+    r"(?<![A-Za-z0-9_.])(?P<name>[A-Z][\w&'\-]{0,30}(?:,?\s[A-Z][\w&'\-.]{0,30}){0,4}?),?\s(?:"
+    + _SUFFIXES
+    + r")\.?,?\s(?P<sym>[A-Z]{1,5})(?![\w(&'\-])",
+    re.ASCII,
+)
+# "Meta Platforms, Inc. META" needs one of these words: the pattern runs only near them.
+_SUFFIX_ANCHORS = (
+    "Inc", "Corp", "Co", "Ltd", "Limited", "plc", "PLC", "Holdings", "N.V", "NV", "AG", "SE",
+    "SA", "LLC",
+)  # fmt: skip
+_NAME_REACH = 170
+_NOT_SYMBOLS = frozenset(
+    {
+        "CEO", "CFO", "COO", "CTO", "AI", "US", "USA", "UK", "EU", "IPO", "ETF", "EPS", "GAAP",
+        "SEC", "FY", "ADR", "GPU", "GPUS", "CPU", "API", "LLM", "AND", "THE", "FOR", "IN", "ON",
+        "AT", "TO", "OF", "A", "I", "Q", "II", "III", "IV", "NYSE", "NASDAQ", "OTC", "CEOS",
+        "USD", "EUR", "GBP", "JPY", "CAD", "CHF", "AUD", "HKD", "CA", "HK", "C", "AU", "NV",
+        "PT", "EST", "VS", "ET", "PM", "AM", "PR", "TV", "IT", "HR", "R", "D", "CO", "INC",
+        "CORP", "LTD", "PLC", "LLC", "SA", "AG", "SE", "NEWS", "EV", "EVS", "NEW", "SAN",
+        "LOS", "LAS", "HONG", "TOKYO", "LONDON", "PARIS", "BERLIN", "WITH", "ITS", "HAS",
+        "WAS", "SAID", "NOT", "ALL", "BUT", "ARE", "ONE", "TWO", "UPDATE", "BREAKING",
+    }
+)  # fmt: skip
+_GENERIC_FIRST_WORDS = frozenset(
+    {
+        "The", "Advanced", "American", "General", "United", "First", "International",
+        "National", "Global", "New", "Bank", "China", "Japan", "Taiwan", "Royal", "Texas",
+        "Applied", "Digital", "Micro", "Super", "Western", "Southern", "Northern", "Eastern",
+    }
+)  # fmt: skip
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w&'\-.]*,?|&|and|de|of)$", re.ASCII)
+_NAME_STOP = frozenset({"The", "A", "An", "Shares", "Stock", "Both", "While", "As", "But", "And"})
+_SUFFIX_WORDS = re.compile(r"^(?:" + _SUFFIXES + r")\.?,?$")
+_JA_NAME = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z・&.\s]{1,30}$")
+_JA_SUFFIX = re.compile(r"(?:株式会社|ホールディングス|グループ|社)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A company named at a position of the text, resolved to its symbol."""
+
+    symbol: str
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class Companies:
+    """The article's symbols (article order) and where each company is named."""
+
+    symbols: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+
+    def primary(self) -> str | None:
+        return self.symbols[0] if self.symbols else None
+
+
+def _english_name(before: str) -> str | None:
+    """The capitalised words (a company's name) that end right before a symbol."""
+    tokens = before.rstrip().split()[-7:]
+    name: list[str] = []
+    for token in reversed(tokens):
+        if token.endswith(":") or not _NAME_TOKEN.match(token):
+            break
+        name.insert(0, token)
+    while name and (name[0] in _NAME_STOP or not name[0][:1].isupper()):
+        name.pop(0)
+    while name and _SUFFIX_WORDS.match(name[-1]):
+        name.pop()
+    if not name:
+        return None
+    cleaned = " ".join(name).strip(" ,.")
+    cleaned = re.sub(r"'s$", "", cleaned)
+    return cleaned or None
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def _japanese_name(before: str) -> str | None:
+    match = _JA_NAME.search(before)
+    if match is None:
+        return None
+    name = _JA_SUFFIX.sub("", match.group(0).strip())
+    if not re.search(r"[\u30a0-\u30ff\u4e00-\u9fff]", name) or len(name) < 2:
+        return None
+    return name
+
+
+def _aliases(name: str, symbol: str) -> set[str]:
+    aliases = {name}
+    if re.search(r"[\u30a0-\u30ff]", name):
+        first = name.split("・", maxsplit=1)[0]
+        if len(first) >= 2:
+            aliases.add(first)
+        return aliases
+    words = name.replace(",", "").split()
+    while words and _SUFFIX_WORDS.match(words[-1]):
+        words.pop()
+    if words:
+        aliases.add(" ".join(words))
+        first = words[0]
+        if (len(first) >= 3 or first.isupper()) and first not in _GENERIC_FIRST_WORDS:
+            aliases.add(first)
+    aliases.discard(symbol)
+    return {a for a in aliases if len(a) >= 2}
+
+
+def find_companies(text: str) -> Companies:
+    """Symbols in article order plus every position where one of the companies is named."""
+    tagged: list[tuple[int, int, str, str | None]] = []  # start, order, symbol, name
+    for match in _EXCHANGE_TAG.finditer(text):
+        before = text[max(0, match.start() - 80) : match.start()]
+        name = _english_name(before) or _japanese_name(before)
+        for order, raw in enumerate(re.split(r"\s?,\s?", match.group("syms"))):
+            symbol = raw.upper()
+            if symbol not in _NOT_SYMBOLS:
+                tagged.append((match.start(), order, symbol, name))
+    for match in _RIC.finditer(text):
+        before = text[max(0, match.start() - 80) : match.start()]
+        name = _english_name(before) or _japanese_name(before)
+        if match.group("sym") not in _NOT_SYMBOLS:
+            tagged.append((match.start(), 0, match.group("sym"), name))
+    for match in _JA_CODE.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        tagged.append((match.start(), 0, match.group("sym"), _japanese_name(before)))
+    for match in _BARE.finditer(text):
+        symbol = match.group("sym")
+        before = text[max(0, match.start() - 80) : match.start()]
+        name = _english_name(before)
+        if symbol in _NOT_SYMBOLS or symbol in _ACRONYMS or name is None:
+            continue
+        if _initials(name) == symbol:
+            continue  # "Securities and Exchange Commission (SEC)" spells its name out
+        tagged.append((match.start(), 0, symbol, name))
+    for match in _CASHTAG.finditer(text):
+        symbol = match.group("sym")
+        if symbol not in _NOT_SYMBOLS:
+            tagged.append((match.start(), 0, symbol, None))
+    spans = anchor_spans(text, _SUFFIX_ANCHORS, _NAME_REACH, 24)
+    for match in finditer_in(_NAMED_SYMBOL, text, spans):
+        symbol = match.group("sym")
+        if symbol in _NOT_SYMBOLS:
+            continue
+        name = _english_name(match.group("name") + " Inc")
+        tagged.append((match.start("sym"), 0, symbol, name))
+    tagged.sort()
+
+    symbols: list[str] = []
+    mentions: list[Mention] = []
+    aliases: dict[str, str] = {}
+    for start, _end, symbol, name in tagged:
+        if symbol not in symbols:
+            symbols.append(symbol)
+        mentions.append(Mention(symbol, start))
+        if name:
+            for alias in _aliases(name, symbol):
+                aliases.setdefault(alias, symbol)
+    lower = text.lower()
+    for alias, symbol in aliases.items():
+        mentions.extend(_alias_mentions(text, alias, symbol, lower=lower))
+    for symbol in symbols:
+        if len(symbol) >= 2:
+            mentions.extend(_alias_mentions(text, symbol, symbol, case_sensitive=True))
+    unique = sorted(set(mentions), key=lambda m: m.start)
+    return Companies(tuple(symbols), tuple(unique))
+
+
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _alias_mentions(
+    text: str, alias: str, symbol: str, *, case_sensitive: bool = False, lower: str | None = None
+) -> list[Mention]:
+    """Where `alias` is written as a whole word (substring search, no regex per alias:
+    an article names a dozen aliases and each regex pass would read the whole text)."""
+    japanese = re.search(r"[\u30a0-\u30ff\u4e00-\u9fff]", alias) is not None
+    if japanese or case_sensitive:
+        haystack, needle = text, alias
+    else:
+        haystack = lower if lower is not None else text.lower()
+        needle = alias.lower()
+        if len(haystack) != len(text):
+            haystack = text  # offsets must stay those of the text
+    found: list[Mention] = []
+    at = haystack.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if japanese or (
+            (at == 0 or (text[at - 1] not in _WORD_CHARS and text[at - 1] != "$"))
+            and (end >= len(text) or text[end] not in _WORD_CHARS)
+        ):
+            found.append(Mention(symbol, at))
+        at = haystack.find(needle, at + 1)
+    return found
