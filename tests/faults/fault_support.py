@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -204,20 +205,39 @@ class Measured:
     peak_rss_mb: float
 
 
+#: Runs argv[1:] as its child and prints that child's peak RSS (KB) on its last stderr line.
+#: Linux keeps a process's ru_maxrss across exec, so a child forked straight from pytest
+#: (hundreds of MB by late in the suite) would report pytest's size; this launcher is
+#: small when it forks, so its child's figure is the command's own.
+_LAUNCHER = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[1:])
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+sys.stderr.write(f"\\nmarket-news-peak-rss-kb {peak}\\n")
+sys.exit(code)
+"""
+_PEAK_LINE = re.compile(r"^market-news-peak-rss-kb (\d+)$", re.MULTILINE)
+
+
 def run_cli_measured(env: Mapping[str, str], folder: Path, *args: str) -> Measured:
-    """Run `market-news` and reap it with `os.wait4`, whose rusage is that child's alone."""
+    """Run `market-news` through a small launcher that reports the command's own peak RSS."""
     out_path, err_path = folder / "cli.out", folder / "cli.err"
     with out_path.open("w") as out, err_path.open("w") as err:
-        process = subprocess.Popen(
-            [str(CLI), *(args or ("run",))], env=dict(env), stdout=out, stderr=err
+        completed = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(CLI), *(args or ("run",))],
+            env=dict(env),
+            stdout=out,
+            stderr=err,
+            check=False,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = err_path.read_text()
+    peaks = _PEAK_LINE.findall(stderr)
+    assert peaks, f"the launcher reported no peak RSS: {stderr[-500:]}"
     return Measured(
-        returncode=process.returncode,
+        returncode=completed.returncode,
         stdout=out_path.read_text(),
-        stderr=err_path.read_text(),
-        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        stderr=_PEAK_LINE.sub("", stderr),
+        peak_rss_mb=int(peaks[-1]) / 1024,  # kilobytes on Linux
     )
 
 

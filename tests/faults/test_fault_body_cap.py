@@ -1,7 +1,7 @@
 """Fault: a 200 MB article page and a gzip bomb feed, through `market-news run`.
 
-The command runs as a subprocess so that its peak RSS (`os.wait4`'s `ru_maxrss`) is its
-own: memory must stay bounded by the body cap, not by what the server offers.
+The command runs as a subprocess whose peak RSS is measured on its own (see
+`run_cli_measured`): memory must stay bounded by the body cap, not by what the server offers.
 """
 
 from __future__ import annotations
