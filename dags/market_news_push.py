@@ -6,18 +6,36 @@ WebSub notifications, authenticated with `MARKET_NEWS_PUSH_SECRET`) into the sto
 pending entries, then updates the Asset `market_news://entries/new`, which triggers
 **market_news_process** at once: a pushed item does not wait for the next poll.
 
-Runs every 30 seconds and skips (no Asset event) when the queue is empty. The target
-shape is an `AssetWatcher` with a Redis message-queue trigger in the triggerer, which
-needs `apache-airflow-providers-redis` and `apache-airflow-providers-common-messaging`;
-see docs/operations.md. The task reads the same Redis list either way.
+**Scheduled on the doorbell or a slow timer**, whichever comes first:
+
+- the Asset `market_news://push/doorbell` carries an `AssetWatcher` whose
+  `MessageQueueTrigger(scheme="redis+pubsub")` runs in the **triggerer** and listens on
+  the Redis Pub/Sub channel `MARKET_NEWS_PUSH_CHANNEL` (default
+  `market_news:push:events`) through the Connection `redis_default`. The endpoint
+  publishes there in the same transaction that queues the items, so a run starts
+  within seconds of a push;
+- every 5 minutes as a safety net: Pub/Sub keeps nothing for absent listeners, so a
+  doorbell rung while the triggerer was down (or re-arming after the previous ring)
+  is lost. The list is the durable queue; the timer drains what such a ring left.
+
+The run skips (no Asset event) when the queue is empty. See docs/operations.md.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.providers.common.messaging.triggers.msg_queue import MessageQueueTrigger
+from airflow.sdk import (
+    Asset,
+    AssetOrTimeSchedule,
+    AssetWatcher,
+    DeltaTriggerTimetable,
+    dag,
+    task,
+)
 from airflow.sdk.exceptions import AirflowSkipException
+from market_news.settings import push_channel_setting
 from market_news_common import (
     DAG_ARGS,
     DEFAULT_ARGS,
@@ -28,10 +46,45 @@ from market_news_common import (
     variable_overrides,
 )
 
+#: Updated by the triggerer each time the push endpoint rings the doorbell.
+DOORBELL_URI = "market_news://push/doorbell"
+#: The Redis provider's default Connection; only the triggerer needs it.
+REDIS_CONNECTION_ID = "redis_default"
+#: How long the trigger sleeps between two empty reads of the channel (the provider's
+#: default, 60 s, would make a push wait up to a minute).
+DOORBELL_POLL_S = 1.0
+#: Drains pushes whose doorbell nobody heard.
+SAFETY_NET = timedelta(minutes=5)
+
+
+def doorbell_asset(channel: str) -> Asset:
+    """The Asset whose watcher turns a message on `channel` into an Asset event.
+
+    Building it opens no connection: the trigger only subscribes when the triggerer
+    runs it, so DAG parsing stays free of network I/O.
+    """
+    trigger = MessageQueueTrigger(
+        scheme="redis+pubsub",
+        channels=[channel],
+        redis_conn_id=REDIS_CONNECTION_ID,
+        poll_interval=DOORBELL_POLL_S,
+    )
+    return Asset(
+        DOORBELL_URI,
+        group="market_news",
+        watchers=[AssetWatcher(name="market_news_push_doorbell", trigger=trigger)],
+    )
+
+
+DOORBELL = doorbell_asset(push_channel_setting())
+
 
 @dag(
     dag_id="market_news_push",
-    schedule=timedelta(seconds=30),
+    schedule=AssetOrTimeSchedule(
+        timetable=DeltaTriggerTimetable(SAFETY_NET),
+        assets=DOORBELL,
+    ),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

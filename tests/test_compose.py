@@ -8,11 +8,13 @@ the image's Airflow version equal to the lock's, and no secret written into the 
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -258,6 +260,36 @@ def test_push_and_alert_settings_go_where_they_are_used(
         broker.rsplit("/", 1)[-1]
         != _env(services["airflow-worker"])["MARKET_NEWS_REDIS_URL"].rsplit("/", 1)[-1]
     )
+
+
+def test_the_triggerer_hears_the_push_doorbell_on_the_queue_server(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """market_news_push's AssetWatcher runs in the triggerer and subscribes through the
+    Connection `redis_default`: it must name the push queue's Redis, and only the
+    triggerer needs it. The channel is one value: the api-server publishes on it and the
+    dag-processor writes it into the watcher it serializes."""
+    channels = set()
+    for name, svc in _airflow_services(services).items():
+        env = _env(svc)
+        channels.add(env.get("MARKET_NEWS_PUSH_CHANNEL"))
+        assert ("AIRFLOW_CONN_REDIS_DEFAULT" in env) == (name == "airflow-triggerer"), name
+    assert len(channels) == 1 and None not in channels and "" not in channels, channels
+    env = _env(services["airflow-triggerer"])
+    connection = json.loads(env["AIRFLOW_CONN_REDIS_DEFAULT"])
+    queue = urlsplit(env["MARKET_NEWS_REDIS_URL"])
+    assert connection["conn_type"] == "redis"
+    assert (connection["host"], connection["port"]) == (queue.hostname, queue.port or 6379)
+    assert connection.get("extra", {}).get("db") == int(queue.path.strip("/") or 0)
+    depends = services["airflow-triggerer"]["depends_on"]
+    assert depends["redis"] == {"condition": "service_healthy"}
+
+
+def test_the_image_carries_the_message_queue_trigger() -> None:
+    """The watcher's trigger comes from these providers, installed from the lock."""
+    lock = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    for provider in ("apache-airflow-providers-common-messaging", "apache-airflow-providers-redis"):
+        assert re.search(rf"^{provider}==\S+", lock, re.M), provider
 
 
 @pytest.mark.parametrize("path", [COMPOSE_FILE, DOCKERFILE, PG_INIT_DIR / "01-market-news.sql"])

@@ -2,8 +2,10 @@
 
 The push path is the event-driven twin of polling. A publisher (or a WebSub hub) POSTs
 to the monitoring app's `/push` endpoint; the endpoint authenticates the body with the
-shared secret, parses it here and appends the items to a Redis list. `consume_pushed`
-(run by the `market_news_push` DAG) moves them into the store as pending entries, where
+shared secret, parses it here, appends the items to a Redis list and publishes a small
+notification (the "doorbell") on a Pub/Sub channel, both in one transaction. The doorbell
+wakes the `market_news_push` DAG through an AssetWatcher in the triggerer; its task,
+`consume_pushed`, moves the items into the store as pending entries, where
 `process_pending` treats them exactly like polled entries: same dedupe, same alerts.
 
 Delivery from Redis is at least once: an item is moved to a "claimed" list with `LMOVE`
@@ -223,13 +225,40 @@ def redis_client(settings: Settings) -> redis.Redis:
     return redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
 
 
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What `publish` did: the queue's new length, and who heard the doorbell."""
+
+    length: int
+    listeners: int = 0
+
+
+def doorbell_message(key: str, count: int) -> str:
+    """The Pub/Sub notification: which list grew and by how much, never the items."""
+    return json.dumps({"key": key, "queued": count}, separators=(",", ":"))
+
+
 def publish(
-    client: redis.Redis, items: Sequence[PushedItem], *, key: str = DEFAULT_PUSH_KEY
-) -> int:
-    """Append items to the queue in one round trip; returns the queue's new length."""
+    client: redis.Redis,
+    items: Sequence[PushedItem],
+    *,
+    key: str = DEFAULT_PUSH_KEY,
+    channel: str | None = None,
+) -> Queued:
+    """Append items to the queue and, with `channel`, ring the doorbell, in one MULTI.
+
+    The list is the durable queue: a doorbell nobody hears (triggerer down, between two
+    watches) loses nothing, the push DAG's safety-net timer drains the list anyway. In
+    one transaction, a listener woken by the doorbell always finds the items queued.
+    """
     if not items:
-        return 0
-    return int(client.rpush(key, *(item.to_json() for item in items)))
+        return Queued(length=0)
+    pipe = client.pipeline(transaction=True)
+    pipe.rpush(key, *(item.to_json() for item in items))
+    if channel:
+        pipe.publish(channel, doorbell_message(key, len(items)))
+    results = pipe.execute()
+    return Queued(length=int(results[0]), listeners=int(results[1]) if channel else 0)
 
 
 def consume_pushed(
@@ -307,8 +336,10 @@ __all__ = [
     "SIGNATURE_HEADER",
     "PushError",
     "PushedItem",
+    "Queued",
     "authenticate",
     "consume_pushed",
+    "doorbell_message",
     "parse_item",
     "parse_push",
     "publish",

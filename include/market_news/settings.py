@@ -20,6 +20,10 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_CHANNEL = "#market-news"
 DEFAULT_MAX_BODY_BYTES = 15 * 1024 * 1024
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+#: Redis Pub/Sub channel the push endpoint rings after queueing items; the push DAG's
+#: AssetWatcher listens on it. One setting for both sides, read from the environment.
+DEFAULT_PUSH_CHANNEL = "market_news:push:events"
+PUSH_CHANNEL_ENV = "MARKET_NEWS_PUSH_CHANNEL"
 
 
 def _flag(value: str | None) -> bool:
@@ -44,6 +48,7 @@ class Settings:
     slack_pace_s: float = 1.0
     redis_url: str = DEFAULT_REDIS_URL
     push_secret: str | None = field(default=None, repr=False)
+    push_channel: str = DEFAULT_PUSH_CHANNEL
 
     @property
     def dry_run(self) -> bool:
@@ -84,7 +89,18 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         slack_pace_s=float(environ.get("MARKET_NEWS_SLACK_PACE_S", "1.0")),
         redis_url=environ.get("MARKET_NEWS_REDIS_URL") or DEFAULT_REDIS_URL,
         push_secret=environ.get("MARKET_NEWS_PUSH_SECRET") or None,
+        push_channel=push_channel_setting(environ),
     )
+
+
+def push_channel_setting(environ: Mapping[str, str] | None = None) -> str:
+    """The doorbell channel alone, for DAG parsing, which must not read `.env` or more.
+
+    The endpoint (through `load_settings`) and the push DAG's AssetWatcher both call this,
+    so they cannot disagree as long as both processes see the same environment.
+    """
+    source = os.environ if environ is None else environ
+    return (source.get(PUSH_CHANNEL_ENV) or "").strip() or DEFAULT_PUSH_CHANNEL
 
 
 def _load_dotenv() -> None:

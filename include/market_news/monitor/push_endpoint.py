@@ -7,6 +7,8 @@ is authenticated by the shared secret instead (`MARKET_NEWS_PUSH_SECRET`), sent 
 The checks run cheapest first and nothing is queued unless all pass:
 size (413) -> push configured (503) -> secret (401 missing, 403 wrong) -> body (422)
 -> Redis (503 when down). Every rejection is logged in one line without the secret.
+Only an accepted push touches Redis: the items go to the list and the doorbell rings on
+`settings.push_channel` in the same transaction; a rejected one publishes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from market_news.push import (
     SIGNATURE_HEADER,
     PushedItem,
     PushError,
+    Queued,
     authenticate,
     parse_push,
     publish,
@@ -92,20 +95,27 @@ def push_router(
         except FeedsFileError as exc:
             return reject(503, f"feeds file unusable: {exc}")
         try:
-            await run_in_threadpool(_publish, current, items, key)
+            queued = await run_in_threadpool(_publish, current, items, key)
         except RedisError as exc:
             return reject(503, f"queue unavailable ({exc.__class__.__name__})")
-        log.info("push from %s: %d item(s) queued for %s", client, len(items), items[0].feed)
+        log.info(
+            "push from %s: %d item(s) queued for %s; doorbell %s heard by %d listener(s)",
+            client,
+            len(items),
+            items[0].feed,
+            current.push_channel,
+            queued.listeners,
+        )
         return JSONResponse({"queued": len(items)}, status_code=202)
 
     return router
 
 
-def _publish(settings: Settings, items: list[PushedItem], key: str) -> None:
-    """Blocking Redis call, run off the event loop."""
+def _publish(settings: Settings, items: list[PushedItem], key: str) -> Queued:
+    """Blocking Redis call (queue, then ring `settings.push_channel`), off the event loop."""
     client = redis_client(settings)
     try:
-        publish(client, items, key=key)
+        return publish(client, items, key=key, channel=settings.push_channel)
     finally:
         client.close()
 
