@@ -27,8 +27,7 @@ NEW_ENTRIES = Asset("market_news://entries/new", group="market_news")
 #: The JSON Variable whose keys override settings inside tasks (see `VARIABLE_FIELDS`).
 SETTINGS_VARIABLE = "market_news"
 
-#: Variable key -> (Settings field, converter). `ops_channel` is read by the failure alerts,
-#: `push_key` (the Redis list of pushed items) by the push DAG.
+#: Variable key -> (Settings field, converter). `ops_channel` is read by the failure alerts.
 VARIABLE_FIELDS: dict[str, tuple[str, Callable[[Any], object]]] = {
     "feeds_file": ("feeds_file", Path),
     "routes_file": ("routes_file", Path),
@@ -40,7 +39,7 @@ VARIABLE_FIELDS: dict[str, tuple[str, Callable[[Any], object]]] = {
     "max_body_bytes": ("max_body_bytes", int),
     "redis_url": ("redis_url", str),
 }
-OTHER_VARIABLE_KEYS = frozenset({"ops_channel", "push_key"})
+OTHER_VARIABLE_KEYS = frozenset({"ops_channel"})
 
 TAGS = ["market-news"]
 

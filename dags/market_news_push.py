@@ -43,7 +43,6 @@ from market_news_common import (
     TAGS,
     report,
     task_settings,
-    variable_overrides,
 )
 
 #: Updated by the triggerer each time the push endpoint rings the doorbell.
@@ -99,10 +98,12 @@ def market_news_push() -> None:
     def consume() -> dict[str, int]:
         """Move pushed items from Redis into the store; skip when nothing new arrived."""
         from market_news.pipeline import open_store  # noqa: PLC0415
-        from market_news.push import DEFAULT_PUSH_KEY, consume_pushed  # noqa: PLC0415
+        from market_news.push import consume_pushed  # noqa: PLC0415
 
         settings = task_settings()
-        key = str(variable_overrides().get("push_key") or DEFAULT_PUSH_KEY)
+        # The list key is an environment setting, never a Variable: the endpoint that
+        # fills the list runs in the api-server, which does not read Variables.
+        key = settings.push_key
         store = open_store(settings)
         try:
             summary = consume_pushed(settings, store, key=key)

@@ -28,13 +28,11 @@ import redis
 
 from market_news.feeds import FeedParseError, FeedsFileError, load_feeds_file, parse_feed
 from market_news.models import FeedConfig, FeedEntry, PassSummary
-from market_news.settings import Settings
+from market_news.settings import DEFAULT_PUSH_KEY, Settings
 from market_news.store import Store
 
 log = logging.getLogger("market_news.push")
 
-#: The Redis list pushed items wait in; `:claimed` holds the ones being stored.
-DEFAULT_PUSH_KEY = "market_news:push"
 #: Largest accepted request body; a pushed item is a link and a few lines of text.
 MAX_PUSH_BYTES = 64 * 1024
 #: Most items one request may carry (a WebSub body is a whole feed document).

@@ -23,6 +23,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 #: Redis Pub/Sub channel the push endpoint rings after queueing items; the push DAG's
 #: AssetWatcher listens on it. One setting for both sides, read from the environment.
 DEFAULT_PUSH_CHANNEL = "market_news:push:events"
+#: The Redis list pushed items wait in (its `:claimed` twin holds the ones being stored).
+DEFAULT_PUSH_KEY = "market_news:push"
 PUSH_CHANNEL_ENV = "MARKET_NEWS_PUSH_CHANNEL"
 
 
@@ -49,6 +51,7 @@ class Settings:
     redis_url: str = DEFAULT_REDIS_URL
     push_secret: str | None = field(default=None, repr=False)
     push_channel: str = DEFAULT_PUSH_CHANNEL
+    push_key: str = DEFAULT_PUSH_KEY
 
     @property
     def dry_run(self) -> bool:
@@ -90,6 +93,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         redis_url=environ.get("MARKET_NEWS_REDIS_URL") or DEFAULT_REDIS_URL,
         push_secret=environ.get("MARKET_NEWS_PUSH_SECRET") or None,
         push_channel=push_channel_setting(environ),
+        push_key=(environ.get("MARKET_NEWS_PUSH_KEY") or "").strip() or DEFAULT_PUSH_KEY,
     )
 
 

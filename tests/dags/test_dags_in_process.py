@@ -128,10 +128,11 @@ def test_pushed_item_through_the_push_and_process_dags(
         "    fetch_article: false\n",
         encoding="utf-8",
     )
-    variable = {"feeds_file": str(airflow_env), "ops_channel": f"#{OPS}", "push_key": key}
+    monkeypatch.setenv("MARKET_NEWS_PUSH_KEY", key)  # one setting for endpoint and DAG
+    variable = {"feeds_file": str(airflow_env), "ops_channel": f"#{OPS}"}
     monkeypatch.setenv("AIRFLOW_VAR_MARKET_NEWS", json.dumps(variable))
     settings = load_settings().with_overrides(feeds_file=airflow_env, push_secret="s3cret")
-    app = create_app("sqlite://", push_settings=lambda: settings, push_key=key)
+    app = create_app("sqlite://", push_settings=lambda: settings)
     item = {"feed": "wire", "url": "https://wire.example/meta", "title": "Meta", "summary": STORY}
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     try:

@@ -30,7 +30,6 @@ from market_news.monitor.records import (
     Outbox,
     Summary,
 )
-from market_news.push import DEFAULT_PUSH_KEY
 from market_news.settings import Settings, load_settings
 
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description="rows to return")]
@@ -42,7 +41,7 @@ def create_app(
     *,
     dependencies: Sequence[Any] = (),
     push_settings: Callable[[], Settings] | None = None,
-    push_key: str = DEFAULT_PUSH_KEY,
+    push_key: str | None = None,
 ) -> FastAPI:
     """The monitoring app over the store at `database_url` (default: the settings' store).
 

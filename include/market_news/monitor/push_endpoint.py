@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 
 from market_news.feeds import FeedsFileError, load_feeds_file
 from market_news.push import (
-    DEFAULT_PUSH_KEY,
     MAX_PUSH_BYTES,
     SECRET_HEADER,
     SIGNATURE_HEADER,
@@ -52,7 +51,7 @@ class _TooLarge(Exception):
 def push_router(
     settings: Callable[[], Settings],
     *,
-    key: str = DEFAULT_PUSH_KEY,
+    key: str | None = None,
     max_bytes: int = MAX_PUSH_BYTES,
 ) -> APIRouter:
     """The router with `POST /push`; `settings` is called per request (nothing at build)."""
@@ -95,7 +94,7 @@ def push_router(
         except FeedsFileError as exc:
             return reject(503, f"feeds file unusable: {exc}")
         try:
-            queued = await run_in_threadpool(_publish, current, items, key)
+            queued = await run_in_threadpool(_publish, current, items, key or current.push_key)
         except RedisError as exc:
             return reject(503, f"queue unavailable ({exc.__class__.__name__})")
         log.info(
