@@ -72,7 +72,10 @@ _COUNT = (
 )
 _CHIP = (
     r"(?P<chip>GB\d{3}|[BHAL]\d{2,3}[A-Z]?|MI\d{3}[A-Z]?|TPU\s?v\d{1,2}[a-z]?|Trainium\s?\d?|"
-    r"Gaudi\s?\d|Blackwell|Hopper|Maia\s?\d{3}|Ascend\s?\d{3}[A-Z]?|TPU)"
+    r"Gaudi\s?\d|Blackwell|Hopper|Maia\s?\d{3}|Ascend\s?\d{3}[A-Z]?|TPU|"
+    # any other maker's model code before a chip noun, as written: "Kunlun P800 chips"
+    r"(?:[A-Z][a-z]{2,12}\s)?(?!(?:GB|MI|[BHAL])\d)[A-Z]{1,3}\d{2,4}[A-Z]?"
+    r"(?=\s(?:chips?|GPUs?|accelerators?|processors?)\b))"
 )
 _GENERIC_GPU = (
     r"(?P<generic>GPUs?|graphics processing units?|graphics processors?|accelerators?|"
@@ -92,8 +95,10 @@ _GPU = re.compile(
 )
 # Japanese copy often names the chip first: "GPU「B200」を約4000基導入".
 _GPU_JA = re.compile(
-    r"(?:" + _CHIP + r"|(?P<generic>GPU))」?\s?(?:を|が)?\s?(?P<qual>約|およそ|最大|少なくとも)?"
-    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)\s?(?P<scale>万|千)?\s?(?:基|台|個|枚)",
+    r"(?:" + _CHIP + r"|(?P<generic>GPU))」?\s?(?:を|が|の(?:総数|台数|搭載数|数)は)?\s?"
+    r"(?P<qual>約|およそ|最大|少なくとも)?"
+    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)\s?(?P<scale>万|千)?\s?(?:基|台|個|枚)"
+    r"(?P<post>を超え|を上回|超|以上)?",
 )
 _JA_QUALIFIERS: dict[str, Qualifier] = {
     "約": "about", "およそ": "about", "最大": "up to", "少なくとも": "at least",
@@ -125,7 +130,7 @@ _CAPEX_STRONG = re.compile(
 )
 _CAPEX_WEAK = re.compile(
     r"\binvest(?:s|ed|ing|ment|ments)?\b|\bspend(?:s|ing)?\b|\bspent\b|\bpour(?:s|ed|ing)?\b"
-    r"|\bcommit(?:s|ted|ment)?\b|\bbudget|投資|投じ|支出",
+    r"|\bcommit(?:s|ted|ment)?\b|\bbudget|\bto be deployed\b|投資|投じ|支出",
     re.IGNORECASE | re.ASCII,
 )
 _INFRA = re.compile(
@@ -152,7 +157,7 @@ _POWER = re.compile(
 )
 _POWER_CONTEXT = re.compile(
     r"data cent(?:er|re)s?|datacenters?|campus|cluster|facility|facilities|site|capacity|"
-    r"power|supercomputer|\bAI\b|データセンター|電力",
+    r"power|supercomputer|\bAI\b|データセンター|電力|受電|容量",
     re.IGNORECASE | re.ASCII,
 )
 _PARAMS = re.compile(
@@ -170,10 +175,13 @@ _ACTIVE_PARAMS = re.compile(
 )
 _SUBJECT = re.compile(
     r"\b(?:Llama|LLaMA|GPT|Gemini|Claude|Grok|Mistral|Mixtral|Qwen|DeepSeek|Gemma|Nemotron|"
-    r"PaLM|Falcon|Olmo|Colossus|Stargate)(?:[\s-](?:\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-Z]\d{0,2}|"
-    r"Ultra|Pro|Opus|Sonnet|Haiku|Turbo|Flash|Max)(?![A-Za-z0-9_.]\d)"
-    # a size after the version: "Llama 3.1 405B"
-    r"(?:\s\d{1,4}(?:\.\d)?[BM](?![A-Za-z0-9_]))?"
+    r"PaLM|Falcon|Olmo|Colossus|Stargate)"
+    # the version, spaced or not ("Qwen2.5"); a tier may carry its own ("Mistral Large 2")
+    r"(?:(?:[\s-]|(?=\d))(?:\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-Z]\d{0,2}|"
+    r"(?:Ultra|Pro|Opus|Sonnet|Haiku|Turbo|Flash|Max|Large|Medium|Small|Mini|Nano)"
+    r"(?:\s\d{1,2}(?:\.\d{1,2})?(?![A-Za-z0-9_]))?)(?![A-Za-z0-9_.]\d)"
+    # a size after the version: "Llama 3.1 405B", "Qwen2.5-72B"
+    r"(?:[\s-]\d{1,4}(?:\.\d)?[BM](?![A-Za-z0-9_]))?"
     # a release's code name after its version: "Llama 4 Behemoth", "Gemini 2.5 Pro"
     r"(?:\s(?!(?:The|This|That|And|But|Is|Was|Will|Models?|AI|In|On|At|For|With|From)\b)"
     r"[A-Z][a-z]{2,15})?)?(?![A-Za-z0-9_])"
@@ -199,6 +207,20 @@ _NAMED_SITE = re.compile(
     r"\b(?P<name>[A-Z][A-Za-z0-9]{2,20})\s(?:AI\s)?(?:supercomputer|supercluster|cluster|campus|"
     r"data cent(?:er|re)|superpods?|pods?)\b",
     re.ASCII,
+)
+# A site whose proper name ends with its kind: "OCI Supercluster", "Fugaku Supercomputer".
+_PROPER_SITE = re.compile(
+    r"\b(?P<name>[A-Z][A-Za-z0-9]{1,20}\s(?:Supercluster|Supercomputer|SuperPOD|Cluster))\b",
+    re.ASCII,
+)
+# A Latin-script name in Japanese corner brackets: 「ABCI 3.0」, 「Sarashina2」.
+_BRACKETED_NAME = re.compile(r"「(?P<name>[A-Za-z][A-Za-z0-9 .\-]{1,30})」")
+# "the figure as an adjective of the name": "Meta's 405-billion-parameter Llama 3.1".
+_ADJECTIVE_FIGURE = re.compile(r"^[^\s]*-[^\s]*\s$")
+# A clause that refers back to a model or system named earlier in the sentence: "training
+# Llama 3, its next open model, and that the largest version has more than 400 billion".
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the|its|that)\s(?:\w+\s)?(?:version|variant|model|cluster|system)\b", re.ASCII
 )
 _SITE_STOP = frozenset(
     {"The", "This", "That", "Its", "Our", "Their", "New", "Largest", "Each", "One", "Any",
@@ -285,10 +307,22 @@ def _gpu_hits(sentence: str) -> list[_Hit]:
             value = _number(match.group("num"), match.group("scale"))
             if value is None or value < 50:
                 continue
-            unit = match.group("chip") or "GPU"
+            unit = match.group("chip") or _only_chip(sentence[: match.start()]) or "GPU"
             qual = _JA_QUALIFIERS.get(match.group("qual") or "")
+            if match.group("post"):
+                qual = "more than"
             hits.append(_Hit("gpu_count", value, unit, qual, match.start()))
     return hits
+
+
+_CHIP_NAME = re.compile(_CHIP, re.ASCII)
+
+
+def _only_chip(before: str) -> str | None:
+    """The chip a Japanese sentence names before a count of "GPUs" ("「B200」を搭載した...
+    GPUの総数は1万基"): the count is of that chip when it is the only one named."""
+    names = {m.group("chip") for m in _CHIP_NAME.finditer(before)}
+    return names.pop() if len(names) == 1 else None
 
 
 def _multiple_hits(sentence: str) -> list[_Hit]:
@@ -377,7 +411,14 @@ def _subjects(text: str) -> list[tuple[int, str]]:
         for m in _SUBJECT.finditer(text)
         if not (_FAMILY_ONLY.match(m.group(0)) and _FAMILY_AFTER.match(text[m.end() :]))
     ]
-    for pattern, stop in ((_NAMED_SITE, _SITE_STOP), (_NAMED_MODEL, _MODEL_STOP)):
+    for match in _BRACKETED_NAME.finditer(text):
+        if not _CHIP_NAME.fullmatch(match.group("name")):
+            found.append((match.start("name"), match.end("name"), match.group("name")))
+    for pattern, stop in (
+        (_PROPER_SITE, _SITE_STOP),
+        (_NAMED_SITE, _SITE_STOP),
+        (_NAMED_MODEL, _MODEL_STOP),
+    ):
         for match in pattern.finditer(text):
             start, end = match.span("name")
             name = match.group("name")
@@ -404,10 +445,18 @@ def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
     figure's clause (", and the company's capex..." is not about the pod named before);
     else in the previous sentence when this one starts by referring back ("It will
     double...", "Each campus..."): a sentence with a subject of its own ("AWS will
-    spend...") is not about the model named before it."""
+    spend...") is not about the model named before it. A figure written as the name's
+    adjective ("a 405-billion-parameter Llama 3.1") is that name's; a clause referring back
+    ("..., and the largest version has...") takes the name from earlier in the sentence."""
     sentence = sentences[index]
     lo, hi = _clause_span(sentence.text, pos)
-    names = [(start, name) for start, name in _subjects(sentence.text) if lo <= start < hi]
+    every = _subjects(sentence.text)
+    names = [(start, name) for start, name in every if lo <= start < hi]
+    adjective = [
+        n for start, n in names if start > pos and _ADJECTIVE_FIGURE.match(sentence.text[pos:start])
+    ]
+    if adjective:
+        return adjective[0]
     before = [name for start, name in names if start < pos]
     if before:
         return before[-1]
@@ -418,6 +467,9 @@ def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
     ]
     if after:
         return after[0]
+    earlier = [name for start, name in every if start < lo]
+    if earlier and _BACK_REFERENCE.search(sentence.text, lo, pos):
+        return earlier[-1]
     if index > 0 and _ANAPHORA.match(sentence.text):
         previous = _subjects(sentences[index - 1].text)
         if previous:
@@ -465,6 +517,13 @@ def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
     return _fold_generic_gpus(claims)
 
 
+def _same_bound(named: AIClaim, generic: AIClaim) -> bool:
+    """ "more than 10,000 B200s" and "about 10,000 GPUs" are two statements, not one."""
+    return (
+        named.qualifier is None or generic.qualifier is None or named.qualifier == generic.qualifier
+    )
+
+
 def _fold_generic_gpus(claims: list[AIClaim]) -> list[AIClaim]:
     """ "100,000 GPUs" in a headline and "100,000 H100s" in the body are one fact: the
     generic count folds into the named chip's (lending it a subject it lacks)."""
@@ -477,7 +536,12 @@ def _fold_generic_gpus(claims: list[AIClaim]) -> list[AIClaim]:
         if claim.kind != "gpu_count" or claim.unit != "GPU":
             continue
         target = next(
-            (i for value, i in sorted(named, key=lambda p: p[1]) if value == claim.value), None
+            (
+                i
+                for value, i in sorted(named, key=lambda p: p[1])
+                if value == claim.value and _same_bound(claims[i], claim)
+            ),
+            None,
         )
         if target is None:
             continue

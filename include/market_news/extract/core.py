@@ -12,7 +12,7 @@ from pathlib import Path
 from market_news.extract.ai_claims import find_claims
 from market_news.extract.earnings import Context, default_currency, find_earnings
 from market_news.extract.language import detect_language
-from market_news.extract.page import iso_datetime, parse_page
+from market_news.extract.page import collapse_title, iso_datetime, parse_page
 from market_news.extract.periods import article_year, find_periods
 from market_news.extract.reader import decode_bytes, read_input
 from market_news.extract.text import normalise, split_sentences
@@ -20,7 +20,7 @@ from market_news.extract.tickers import find_companies
 from market_news.models import Extraction
 
 #: Bump whenever a rule changes what is extracted; the store records it per article.
-PARSER_VERSION = "1.1.0"
+PARSER_VERSION = "1.2.0"
 
 
 def extract_text(
@@ -33,7 +33,8 @@ def extract_text(
     """Extract earnings items and AI claims from plain article text.
 
     The title, when given, is read as the first paragraph: headlines often carry the
-    whole result ("Q3 Adj. EPS $6.03 Beats $5.25 Estimate").
+    whole result ("Q3 Adj. EPS $6.03 Beats $5.25 Estimate"). It is returned as written
+    (whitespace collapsed), not in the NFKC form the rules read.
     """
     body = normalise(text)
     title_clean = normalise(title).replace("\n", " ") if title else ""
@@ -54,7 +55,7 @@ def extract_text(
         currency=default_currency(sentences),
     )
     return Extraction(
-        title=title_clean or None,
+        title=(collapse_title(title) or None) if title else None,
         published=published_iso,
         language=detect_language(full, language_hint),
         tickers=companies.symbols,

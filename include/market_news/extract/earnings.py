@@ -35,7 +35,8 @@ _CLAUSE_SPLIT = re.compile(
 
 _EPS_WORDS = re.compile(
     r"\bEPS\b|earnings per share|per[- ]share (?:earnings|profit|loss|income)|"
-    r"(?:profit|loss|earnings|income) per (?:diluted |basic )?share|1株(?:当たり|あたり)|"
+    r"(?:profit|loss|earnings|income) per (?:diluted |basic |American depositary )?"
+    r"(?:share|ADS|ADR)|1株(?:当たり|あたり)|"
     r"一株(?:当たり|あたり)|1株利益|1株益",
     re.IGNORECASE | re.ASCII,
 )
@@ -57,10 +58,14 @@ _TAIL_ESTIMATE = re.compile(
     # "the C$1.82 average estimate", "the $27.52 billion StreetAccount estimate"
     r"(?:(?:average|mean|median|consensus|LSEG|FactSet|Bloomberg|StreetAccount|Zacks|"
     r"Refinitiv|Visible Alpha|SmartEstimate|QUICK)\s){0,2}"
+    # "the €7.12 billion average of analyst estimates"
+    r"(?:of\s(?:the\s)?)?"
     r"(?:(?:consensus|analysts?'?|wall street|the street|street)\s?"
-    r"(?:polled by [A-Z][\w&.]{0,15}(?:\s[A-Z][\w&.]{0,15})?\s)?(?:had\s|were\s)?)?"
+    r"(?:polled by [A-Z][\w&.]{0,15}(?:\s[A-Z][\w&.]{0,15})?\s)?"
+    r"(?:had\s(?:been\s)?|were\s|have been\s)?)?"
     r"(?:estimates?|est\b|expected|expectations?|consensus|forecasts?|forecasted|anticipated|"
-    r"predicted|projected|looked for|were looking for|had expected|view|estimated|modell?ed|"
+    r"predicted|projected|looked for|were looking for|looking for|expecting|had expected|view|"
+    r"estimated|modell?ed|"
     r"pencill?ed in|called for|"
     r"予想|推定|見込み)",
     re.IGNORECASE | re.ASCII,
@@ -68,12 +73,14 @@ _TAIL_ESTIMATE = re.compile(
 _ANALYST_MARK = re.compile(
     r"\b(?:estimates?|estimated|est\b|consensus|expectations?|analysts?'?|Street(?:'s)?|"
     r"polled|FactSet|LSEG|Zacks|Refinitiv|Visible Alpha|StreetAccount|SmartEstimate)|"
-    r"市場予想|アナリスト|予想|推定|見込み|コンセンサス|予測",
+    r"市場予想|アナリスト|(?<!従来)(?<!会社)(?<!業績)予想|推定|見込み|コンセンサス|予測",
     re.IGNORECASE | re.ASCII,
 )
 _GUIDANCE_MARK = re.compile(
     r"\b(?:guidance|outlook|guided|guides|sees|projects|expects|anticipates|forecasts|"
-    r"targets|plans to|will|next quarter|current quarter|coming quarter)\b|見通し|計画|会社予想",
+    r"targets|plans to|will|next quarter|current quarter|coming quarter)\b|見通し|計画|会社予想|"
+    # a company's own forecast and its revision: "業績予想は...下方修正", "従来予想は13兆円"
+    r"業績予想|従来予想|修正",
     re.IGNORECASE | re.ASCII,
 )
 _ESTIMATE_WORD = re.compile(
@@ -120,10 +127,41 @@ _MISS_VERB = re.compile(r"^(?:miss|trail|fell|falling|came|short)", re.IGNORECAS
 _LOSS = re.compile(r"\b(?:loss|losses|lost|net loss)\b|赤字|損失", re.IGNORECASE | re.ASCII)
 _PROFIT = re.compile(r"\b(?:profit|earnings|income|gain)\b|黒字|利益", re.IGNORECASE | re.ASCII)
 _ADJUSTED = re.compile(
-    r"\badjusted\b|\badj\b\.?|non-GAAP|\bcore\b|\bunderlying\b|\bcomparable\b|調整後|コア",
+    r"\badjusted\b|\badj\b\.?|non-GAAP|\bcore\b|\bunderlying\b|\bcomparable\b|調整後|コア|"
+    # "Excluding items, it earned 21 cents a share"
+    r"\b(?:excluding|before) (?:certain |special |one-time |one-off |non-recurring )?items\b|"
+    r"\bex-items\b",
     re.IGNORECASE | re.ASCII,
 )
 _GAAP = re.compile(r"(?<!non-)(?<!non )\bGAAP\b|\bunadjusted\b", re.IGNORECASE | re.ASCII)
+# "earned $2.41 per share on an adjusted basis": the basis written after the figure.
+_BASIS_TAIL = re.compile(
+    r"^[^.;,$€£¥]{0,24}?\bon an? (?:(?P<adj>adjusted|non-GAAP|underlying|comparable|core)|"
+    r"(?P<gaap>GAAP|unadjusted|reported)) basis\b",
+    re.IGNORECASE | re.ASCII,
+)
+# Japanese writes a loss or a profit after the amount: "12円50銭の赤字", "8円の黒字".
+_JA_LOSS_TAIL = re.compile(r"^\s?の?赤字")
+_JA_PROFIT_TAIL = re.compile(r"^\s?の?黒字")
+# An appositive between commas says what a noun is, not what the figure is: "Current
+# remaining performance obligation, a measure of contracted revenue, rose to $26.4 billion".
+_APPOSITIVE = re.compile(r",\s(?:a|an|the|which|who|its|their)\s[^,;]{0,80},\s", re.ASCII)
+# Figures that are not revenue even when "revenue" is written before them.
+_OTHER_METRIC = re.compile(
+    r"\b(?:bookings|backlog|billings|orders|(?:remaining )?performance obligations?|c?RPO|"
+    r"ARR|annual(?:ized)? recurring revenue|run[- ]rate|net income|net profit|"
+    r"operating (?:income|profit)|EBITDA|free cash flow|cash flow|gross (?:profit|margin)|"
+    r"GMV|gross merchandise (?:value|volume))\b|受注|受注残|営業利益|純利益|経常利益",
+    re.IGNORECASE | re.ASCII,
+)
+# A business line named after the revenue word: "Revenue in the Intelligent Cloud segment",
+# "revenue from its cloud unit", "Revenue in the Infrastructure Solutions Group".
+_SEGMENT_AFTER = re.compile(
+    r"\s(?:in|from|at|of|for)\s(?:the|its|our|their)\s(?:(?:[\w&'.\-]+\s){1,4}"
+    r"(?:[Ss]egments?|[Dd]ivisions?|[Uu]nits?|[Bb]usiness(?:es)?)\b|"
+    r"(?:[A-Z][\w&'.\-]*\s){1,4}Group\b)",
+    re.ASCII,
+)
 _INLINE = re.compile(
     r"\bin[- ]line\b|\bmatch(?:ed|ing|es)?\b|\bmet\b|\bmeeting\b|\bequal(?:led|ing)?\b|一致|並み",
     re.IGNORECASE | re.ASCII,
@@ -178,8 +216,12 @@ def _metric(lead: str, tail: str, amount: Amount) -> Metric | None:
     if tail_metric:
         word = tail_metric.group("m").lower()
         return "eps" if word.startswith(("eps", "earn")) else "revenue"
+    lead = _APPOSITIVE.sub(" ", lead)
     eps = [m.end() for m in _EPS_WORDS.finditer(lead)]
     revenue = [m.end() for m in _REVENUE_WORDS.finditer(lead)]
+    other = [m.end() for m in _OTHER_METRIC.finditer(lead)]
+    if other and other[-1] >= max(eps[-1:] + revenue[-1:] + [0]) and not amount.cents:
+        return None  # "bookings rose to €2.6 billion", "net income of $24.11 billion"
     if eps and (not revenue or eps[-1] >= revenue[-1]):
         return "eps"
     if revenue:
@@ -193,9 +235,12 @@ def _segment(lead: str) -> bool:
     """True when the revenue named last in the lead is a business line's ("cloud revenue",
     "data center revenue", "クラウド部門の売上高"): the company's total is the item, and a
     segment figure would otherwise overwrite it."""
+    lead = _APPOSITIVE.sub(" ", lead)
     matches = list(_REVENUE_WORDS.finditer(lead))
     if not matches:
         return False
+    if _SEGMENT_AFTER.match(lead, matches[-1].end()):
+        return True
     start = matches[-1].start()
     if _JA_SEGMENT.search(lead[max(0, start - 8) : start]):
         return True
@@ -225,6 +270,9 @@ def _role(clause: str, lead: str, tail: str, amount: Amount) -> Role:
 
 
 def _basis(lead: str, tail: str) -> Basis | None:
+    written_after = _BASIS_TAIL.match(tail)
+    if written_after:
+        return "adjusted" if written_after.group("adj") else "gaap"
     text = lead[-80:] + " " + tail[:24]
     if _ADJUSTED.search(text):
         return "adjusted"
@@ -241,7 +289,11 @@ def _figures(sentence: str) -> list[_Figure]:
         tail = sentence[amount.end : amount.end + _TAIL_CHARS]
         clause = _clause(lead)
         sign = 0
-        if amount.negative or _LOSS.search(clause):
+        if amount.negative or _JA_LOSS_TAIL.match(tail):
+            sign = -1
+        elif _JA_PROFIT_TAIL.match(tail):
+            sign = 1
+        elif _LOSS.search(clause):
             sign = -1
         elif _PROFIT.search(clause):
             sign = 1
@@ -432,7 +484,9 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
     years = re.findall(r"(?<![\d,.$€£¥#])(20\d\d)(?!\d|%|[,.]\d)", sentence.text)
     if years:
         return int(years[0])
-    return ctx.year
+    # No period is written anywhere ("reported quarterly earnings"): a dateline's year
+    # says when the story ran, not which fiscal year the figures belong to.
+    return ctx.year if mention is not None else None
 
 
 def _owner(ctx: Context, sentence: Sentence, region_start: int, pos: int) -> str | None:
@@ -536,6 +590,8 @@ def _carried(
     for fig in figures:
         if fig.role == "actual":
             break  # this sentence reports figures of its own: its estimates are theirs
+        if fig.role == "skip" and (fig.amount.high is not None or _GUIDANCE_MARK.search(fig.lead)):
+            break  # "raised its plan from X to Y, above the consensus of Z": Z is the plan's
         if fig.role != "estimate" or id(fig) in used:
             continue
         options = [a for a in leftover if id(a) not in taken and _compatible(a, fig)]

@@ -42,7 +42,7 @@ _PREFIX_CURRENCY: dict[str, str] = {
     "cad": "CAD", "a$": "AUD", "au$": "AUD", "aud": "AUD", "hk$": "HKD", "hkd": "HKD",
     "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP", "¥": "JPY", "jpy": "JPY",
     "chf": "CHF", "₹": "INR", "inr": "INR", "₩": "KRW", "krw": "KRW", "sek": "SEK",
-    "rmb": "CNY", "cny": "CNY",
+    "rmb": "CNY", "cny": "CNY", "nt$": "TWD", "twd": "TWD",
 }  # fmt: skip
 _SUFFIX_CURRENCY: dict[str, str] = {
     "us dollars": "USD", "u.s. dollars": "USD", "canadian dollars": "CAD",
@@ -51,6 +51,7 @@ _SUFFIX_CURRENCY: dict[str, str] = {
     "yen": "JPY", "swiss francs": "CHF", "francs": "CHF", "usd": "USD", "eur": "EUR",
     "gbp": "GBP", "jpy": "JPY", "cad": "CAD", "chf": "CHF", "aud": "AUD",
     "rupees": "INR", "won": "KRW", "yuan": "CNY", "renminbi": "CNY", "pence": "GBP",
+    "new taiwan dollars": "TWD", "taiwan dollars": "TWD", "nt dollars": "TWD", "twd": "TWD",
 }  # fmt: skip
 _JA_CURRENCY: dict[str, str] = {
     "米ドル": "USD", "ドル": "USD", "円": "JPY", "ユーロ": "EUR", "ポンド": "GBP",
@@ -59,17 +60,18 @@ _JA_CURRENCY: dict[str, str] = {
 
 _NUM = r"(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,16})(?:\.\d{1,6})?(?!\d)"
 _PREFIX = (
-    r"US\$|C\$|CA\$|CDN\$|A\$|AU\$|HK\$|\$|€|£|¥|₹|₩|"
-    r"USD|EUR|GBP|JPY|CAD|CHF|AUD|HKD|INR|SEK|CNY|RMB"
+    r"US\$|C\$|CA\$|CDN\$|A\$|AU\$|HK\$|NT\$|\$|€|£|¥|₹|₩|"
+    r"USD|EUR|GBP|JPY|CAD|CHF|AUD|HKD|INR|SEK|CNY|RMB|TWD"
 )
 _SCALE = (
     r"(?:[\s-]?(?P<wscale>trillion|billion|million|thousand)"
     r"|\s?(?P<ascale>tn|trn|bn|bln|mn|mln)|(?P<lscale>[BMKbmk]))(?![A-Za-z0-9])"
 )
 _SUFFIX = (
-    r"(?P<suffix>(?:US|U\.S\.|Canadian|Australian) dollars|dollars?|euros?|pounds sterling|"
+    r"(?P<suffix>(?:US|U\.S\.|Canadian|Australian|(?:new )?Taiwan|NT) dollars|dollars?|euros?|"
+    r"pounds sterling|"
     r"pounds|sterling|yen|Swiss francs|francs|rupees|won|yuan|renminbi|cents?|pence|"
-    r"USD|EUR|GBP|JPY|CAD|CHF|AUD)(?![A-Za-z])"
+    r"USD|EUR|GBP|JPY|CAD|CHF|AUD|TWD)(?![A-Za-z])"
 )
 _EN_AMOUNT = re.compile(
     r"(?<![A-Za-z0-9_$€£¥.,])(?P<paren>\()?(?P<minus>-)?\s?"
@@ -232,6 +234,18 @@ _DIGIT = re.compile(r"\d")
 _JA_CURRENCY_WORD = re.compile(r"ドル|円|ユーロ|ポンド|ウォン")
 
 
+def _conversion(text: str, prev: Amount, amount: Amount) -> bool:
+    """True when `amount` is a bracketed conversion of the figure just before it: written
+    in another currency, it is not a second figure (nor a negative one)."""
+    return (
+        text.startswith("(", amount.start)
+        and not text[prev.end : amount.start].strip()
+        and prev.currency is not None
+        and amount.currency is not None
+        and prev.currency != amount.currency
+    )
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every money amount in `text`, in order; "$37 billion to $40 billion" is one range."""
     return list(_amounts(text))
@@ -250,6 +264,8 @@ def _amounts(text: str) -> tuple[Amount, ...]:
     for amount in raw:
         if merged and amount.start < merged[-1].end:
             continue  # overlapping reading of the same figure
+        if merged and _conversion(text, merged[-1], amount):
+            continue  # "33.6 billion yuan ($4.64 billion)": the same figure in dollars
         if merged and merged[-1].high is None and amount.high is None:
             prev = merged[-1]
             gap = text[prev.end : amount.start]

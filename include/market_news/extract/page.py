@@ -423,7 +423,17 @@ def parse_page(html: str) -> Page:
         _flatten_tables(root)
         node = _main_node(root)
         body = _text_of(node) if node is not None else ""
-    return Page(title=" ".join(title.split()) if title else None, published=published, body=body)
+    return Page(title=collapse_title(title) if title else None, published=published, body=body)
+
+
+_TITLE_SPACE = re.compile(r"\s+")
+
+
+def collapse_title(title: str) -> str:
+    """A headline as written, runs of whitespace made one space: a lone ideographic space
+    is part of how a Japanese headline is written and stays, as do full-width signs."""
+    spaced = _TITLE_SPACE.sub(lambda m: m.group() if m.group() == "\u3000" else " ", title)
+    return spaced.strip()
 
 
 def _ld_body_text(raw: str) -> str:

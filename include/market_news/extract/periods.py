@@ -24,6 +24,9 @@ _YEAR_TAIL = (
 )
 _YEAR_HEAD = r"(?:(?:fiscal\s(?:year\s)?|FY\s?)?(?P<year1>20\d\d)\s)?"
 _FISCAL = r"(?P<fiscal>fiscal[\s-](?:year[\s-])?)?"
+# A Japanese fiscal year is named by the month it ends: "25年3月期" is the year to March
+# 2025, so its third quarter ("25年3月期の第3四半期") belongs to fiscal 2025.
+_JA_FY_END = r"(?:(?P<fyend>(?:20)?\d\d)年\s?\d{1,2}月期\s?の?\s?|\d{1,2}月期\s?の?\s?)?"
 # Each pattern comes with the words one of its matches must contain ("anchors", lower
 # case): the pattern only runs in a window around them, so a long article without
 # "quarter" costs one substring search instead of a regex pass per character.
@@ -41,7 +44,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         "Q",
         re.compile(
             _YEAR_HEAD + _FISCAL + r"\b(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
-            r"[\s-](?:fiscal[\s-])?quarter\b(?:\s(?:of\s)?(?:fiscal\s)?(?:year\s)?"
+            r"[\s-](?:fiscal[\s-])?quarter\b(?:\s(?:of\s)?(?:(?:its|the|their)\s)?(?:fiscal\s)?"
+            r"(?:year\s)?"
             r"'?(?P<year2>20\d\d|FY\s?'?\d{2,4})(?!\d))?",
             re.IGNORECASE | re.ASCII,
         ),
@@ -76,7 +80,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     (
         "Q",
         re.compile(
-            r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:\d{1,2}月期\s?)?第\s?(?P<ord>[1-4一二三四])\s?四半期"
+            r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?"
+            + _JA_FY_END
+            + r"第\s?(?P<ord>[1-4一二三四])\s?四半期"
         ),
         ("四半期",),
     ),
@@ -99,7 +105,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("H2", re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:下期|下半期)"), ("下期", "下半期")),
     (
         "FY",
-        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:\d{1,2}月期\s?)?(?:通期|通年)"),
+        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?" + _JA_FY_END + r"(?:通期|通年)"),
         ("通期", "通年"),
     ),
     ("FY", re.compile(r"(?P<year1>20\d\d)年度(?!\s?(?:第|上|下|通))"), ("年度",)),
@@ -161,7 +167,11 @@ def find_periods(text: str) -> list[PeriodMention]:
                 period = f"{kind}{ordinal}"
             else:
                 period = kind
-            year = _year_of(groups.get("year1")) or _year_of(groups.get("year2"))
+            year = (
+                _year_of(groups.get("year1"))
+                or _year_of(groups.get("fyend"))
+                or _year_of(groups.get("year2"))
+            )
             found.append(PeriodMention(period, year, match.start(), match.end()))
             taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     found.sort(key=lambda m: m.start)

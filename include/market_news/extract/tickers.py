@@ -18,7 +18,11 @@ from market_news.extract.text import anchor_spans, finditer_in
 _EXCHANGES = (
     r"NASDAQ(?:GS|GM|CM)?|NYSE(?:\s?ARCA|\s?AMERICAN|\s?MKT)?|AMEX|TSXV?|TSE|TYO|LSE|LON|"
     r"OTC(?:QX|QB|MKTS)?|ASX|HKEX|HKG|XETRA|ETR|FRA|EPA|BIT|SIX|CBOE|BATS|KRX|SGX|NSE|BSE|"
-    r"東証(?:プライム)?|東証|JPX"
+    r"AMS|EBR|ELI|ENXTAM|ENXTPA|ENXTBR|EURONEXT|BME|MCE|STO|HEL|CPH|OSL|VIE|WSE|JSE|TASE|"
+    r"SHA|SHE|SSE|SZSE|TWSE|TPE|BMV|BVMF|NZX|IDX|SET|"
+    r"東証(?:プライム)?|東証|JPX|"
+    # Barron's and others write the word instead of an exchange: "(ticker: ROKU)".
+    r"ticker|symbol|stock symbol"
 )
 _SYMBOL = r"[A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?"
 _EXCHANGE_TAG = re.compile(
@@ -36,10 +40,19 @@ _RIC = re.compile(
     r"\((?P<sym>[A-Z0-9]{1,6})\.(?:OQ|O|N|K|A|P|L|T|TO|PA|DE|AS|HK|SS|SZ|KS|MI|MC|SW|AX)\)",
     re.ASCII,
 )
-# A Japanese company name followed by its four-digit securities code: "トヨタ自動車(7203)".
-_JA_CODE = re.compile(r"\((?<=[\u3040-\u30ff\u4e00-\u9fff]\()(?P<sym>\d{4})\)")
+# A Japanese company name followed by its four-digit securities code: "トヨタ自動車(7203)",
+# or in angle brackets with a space, as Kabutan writes it: "東京エレクトロン <8035>".
+# Literal bracket first (the engine skips ahead to it); the script before is checked after.
+_JA_CODE = re.compile(r"\((?P<sym>\d{4})\)|<(?P<sym2>\d{4})>")
+_JA_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # A bare symbol in parentheses after a name: "Tesla (TSLA)", "Meta Platforms (META)".
 _BARE = re.compile(r"\((?<=[A-Za-z.]\s\()(?P<sym>[A-Z]{2,5})\)", re.ASCII)
+# A wire dateline before a credit in parentheses: "NEW YORK (AP) -", "TAIPEI, Taiwan (AP) -".
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3}(?:,\s[A-Z][\w.'\-]*(?:\s[A-Z][\w.'\-]*){0,2})?\s$",
+    re.ASCII,
+)
+_DATELINE_DASH = re.compile(r"\s?[-\u2013\u2014]")
 _ACRONYMS = frozenset(
     {
         "AI", "AGI", "GPU", "GPUS", "TPU", "CPU", "LLM", "IPO", "EV", "ETF", "FDA", "FTC",
@@ -180,8 +193,17 @@ def find_companies(text: str) -> Companies:
         if match.group("sym") not in _NOT_SYMBOLS:
             tagged.append((match.start(), 0, match.group("sym"), name))
     for match in _JA_CODE.finditer(text):
-        before = text[max(0, match.start() - 40) : match.start()]
-        tagged.append((match.start(), 0, match.group("sym"), _japanese_name(before)))
+        start = match.start()
+        spaced = start > 0 and text[start - 1] == " "
+        at = start - 1 - spaced
+        if at < 0 or not _JA_CHAR.match(text, at):
+            continue  # "(1234)" after Latin text or a digit is not a securities code
+        before = text[max(0, start - 40) : start]
+        code = match.group("sym") or match.group("sym2")
+        name = _japanese_name(before)
+        if name is None and (match.group("sym2") or spaced):
+            continue  # the spaced or angled form needs a company name before it
+        tagged.append((at + 1, 0, code, name))
     for match in _BARE.finditer(text):
         symbol = match.group("sym")
         before = text[max(0, match.start() - 80) : match.start()]
@@ -190,6 +212,10 @@ def find_companies(text: str) -> Companies:
             continue
         if _initials(name) == symbol:
             continue  # "Securities and Exchange Commission (SEC)" spells its name out
+        if _DATELINE.match(text, text.rfind("\n", 0, match.start()) + 1, match.start()) and (
+            _DATELINE_DASH.match(text, match.end())
+        ):
+            continue  # "TAIPEI, Taiwan (AP) -": the wire service's credit, not a ticker
         tagged.append((match.start(), 0, symbol, name))
     for match in _CASHTAG.finditer(text):
         symbol = match.group("sym")
