@@ -19,9 +19,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
-import struct
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -36,6 +33,7 @@ from airflow_stack import AirflowStack, free_port, running_airflow
 from market_news.local_airflow import airflow_env, migrate_metadata
 from market_news.push import DEFAULT_PUSH_KEY, SECRET_HEADER
 
+from tests.support.browser import screenshot
 from tests.support.databases import require_postgres, sqlalchemy_url, temporary_database
 from tests.support.http_server import LocalHTTPServer, Reply
 from tests.support.slack_standin import SlackStandin
@@ -48,8 +46,6 @@ REDIS_DB = 14
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 SECRET = secrets.token_urlsafe(16)
 SLACK_TOKEN = "xoxb-0000-live-airflow-test"
-CHROMIUM = Path("/usr/bin/chromium")
-WIDTH, HEIGHT = 1400, 1000
 #: Generous limits for waiting on a busy two-core machine; the latency is printed.
 BOOT_S = 180.0
 ALERT_S = 180.0
@@ -264,20 +260,6 @@ def _run_state(stack: AirflowStack, dag_id: str, run_id: str) -> str:
     return str(stack.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"])
 
 
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI needs {CHROMIUM}: run scripts/ci-system-deps.sh")
-    pytest.skip(f"{CHROMIUM} is not installed (scripts/ci-system-deps.sh installs it)")
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
-
-
 def test_monitoring_page_in_the_running_airflow(
     live: LiveAirflow, delivered: Delivered, tmp_path: Path
 ) -> None:
@@ -298,31 +280,4 @@ def test_monitoring_page_in_the_running_airflow(
     assert summary["store_ready"] is True
     assert (summary["articles"], summary["events"], summary["alerts"].get("sent")) == (1, 1, 1)
 
-    _require_chromium()
-    shot = tmp_path / "airflow-monitor.png"
-    command = [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        f"--window-size={WIDTH},{HEIGHT}",
-        "--virtual-time-budget=15000",
-        f"--screenshot={shot}",
-        f"{stack.base_url}/plugin/market-news",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    data = shot.read_bytes()
-    assert _png_size(data) == (WIDTH, HEIGHT)
-    assert len(data) > 40_000, f"suspiciously small screenshot: {len(data)} bytes"
-    keep = os.environ.get("MARKET_NEWS_SAVE_SCREENSHOT")
-    if keep:
-        Path(keep).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, keep)
+    screenshot(f"{stack.base_url}/plugin/market-news", tmp_path, wait_ms=15000)
