@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint bench up lock clean eval
+.PHONY: help venv demo test lint bench soak up lock clean eval
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ eval: $(STAMP)  ## Extraction precision / recall / F1 over the labelled fixtures
 
 bench: $(STAMP)  ## Benchmarks, each figure beside a naive baseline
 	@$(BIN)/python -m bench
+
+soak: $(STAMP)  ## One simulated hour on loopback: 200 feeds, 20,000 entries, 5% broken; loss check
+	@$(BIN)/python -m bench.soak
 
 up: $(STAMP)  ## Airflow standalone with this project's DAGs and plugins, UI on http://localhost:8080
 	@$(BIN)/python -m market_news.devserver

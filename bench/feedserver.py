@@ -59,7 +59,7 @@ class FeedServer:
 
     def __enter__(self) -> FeedServer:
         handler = type("Handler", (_Handler,), {"feed_server": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -72,6 +72,12 @@ class FeedServer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+class _Server(ThreadingHTTPServer):
+    # http.server's default listen backlog is 5: a poller with more fetches in flight
+    # would see SYNs dropped and retried a second later. Real servers queue far more.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):

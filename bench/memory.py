@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +49,46 @@ def _finish(process: subprocess.Popen[str]) -> dict[str, Any]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def run(options: Options) -> Section:
+@dataclass
+class Running:
+    """Two worker processes under way (see `start`)."""
+
+    articles: int
+    folder: tempfile.TemporaryDirectory[str]
+    stream: subprocess.Popen[str]
+    batch: subprocess.Popen[str]
+
+
+def start(options: Options) -> Running:
+    """Start both workers and return at once: the harness may run a benchmark that
+    mostly waits (Slack delivery at its pace) while they work; peak RSS does not
+    depend on how fast they go."""
     articles = 1_000 if options.quick else 10_000
     progress(
         f"memory: two workers x {articles:,} articles (streaming and naive batch), in parallel"
     )
-    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
-        stream = _start("stream", articles, Path(tmp))
-        batch = _start("batch", articles, Path(tmp))
-        measured = _finish(stream)
-        naive = _finish(batch)
+    folder = tempfile.TemporaryDirectory(prefix="bench-memory-")
+    path = Path(folder.name)
+    stream = _start("stream", articles, path)
+    return Running(articles, folder, stream, _start("batch", articles, path))
+
+
+def run(options: Options) -> Section:
+    return finish(start(options))
+
+
+def finish(running: Running) -> Section:
+    """Wait for the workers started by `start`; their section."""
+    articles = running.articles
+    try:
+        measured = _finish(running.stream)
+        naive = _finish(running.batch)
+    finally:
+        for process in (running.stream, running.batch):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        running.folder.cleanup()
 
     section = Section(f"5. Worker memory, {articles:,} articles")
     section.add(

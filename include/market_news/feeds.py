@@ -169,12 +169,23 @@ def parse_feed(body: bytes, feed: FeedConfig, *, base_url: str | None = None) ->
     channel = parsed.get("feed") or {}
     base = base_url or _http_url(channel.get("link"))
     feed_language = _language(channel.get("language")) or _language(feed.language)
+    if parsed.get("bozo") and raw_entries and _cut_off(raw_entries[-1], base):
+        # A document cut short ends in a partial item; without an id or a link it has no
+        # stable identity, and storing it would duplicate the story when the whole item
+        # arrives on the next poll. The next poll picks it up.
+        log.warning("feed %s: dropped the last entry, cut off with no id or link", feed.name)
+        raw_entries.pop()
     entries: list[FeedEntry] = []
     for raw in raw_entries:
         entry = _entry(raw, feed, base, feed_language)
         if entry is not None:
             entries.append(entry)
     return entries
+
+
+def _cut_off(raw: Mapping[str, Any], base: str | None) -> bool:
+    """True for an entry with neither an id nor a usable link (what truncation leaves)."""
+    return not _text(raw.get("id")) and not _absolute_link(raw.get("link"), base)
 
 
 def _refuse_entity_declarations(body: bytes, base_url: str | None) -> None:

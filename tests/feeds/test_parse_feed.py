@@ -209,6 +209,28 @@ def test_truncated_feed_keeps_what_was_recovered() -> None:
     assert [e.guid for e in entries] == ["news-1"]
 
 
+def test_an_item_cut_off_before_its_link_is_left_for_the_next_poll() -> None:
+    # The body ends inside the second item, after its title and before its link: the
+    # partial item has no identity, and the next (whole) poll stores it once, by its link.
+    cut = RSS[: RSS.index(b"<link>/articles/second")]
+    assert [e.guid for e in parse_feed(cut, FEED)] == ["news-1"]
+    whole = [e.guid for e in parse_feed(RSS, FEED)]
+    assert whole == ["news-1", "https://news.example/articles/second"]
+
+
+def test_an_item_cut_off_after_its_link_is_kept() -> None:
+    cut = RSS[: RSS.index(b"<pubDate>Wed, 30 Oct 2024 16:00")]
+    entries = parse_feed(cut, FEED)
+    assert [e.guid for e in entries] == ["news-1", "https://news.example/articles/second"]
+
+
+def test_a_well_formed_title_only_item_is_kept() -> None:
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+    <item><title>Only a title</title></item></channel></rss>"""
+    (entry,) = parse_feed(body, FEED)
+    assert entry.title == "Only a title" and entry.guid.startswith("urn:sha256:")
+
+
 def test_feed_without_entries_is_empty() -> None:
     assert parse_feed(b'<rss version="2.0"><channel><title>x</title></channel></rss>', FEED) == []
 

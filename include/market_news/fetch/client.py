@@ -9,14 +9,10 @@ a watchdog enforces the total deadline even against servers that drip one byte a
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import logging
 import socket
-import threading
-import time
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -31,6 +27,7 @@ from urllib3.exceptions import (
 from urllib3.response import BaseHTTPResponse
 
 from market_news.fetch import guard
+from market_news.fetch.deadline import Deadline
 from market_news.fetch.decode import CHUNK, DecodingError, make_decoder
 from market_news.fetch.errors import (
     BodyTooLargeError,
@@ -49,7 +46,6 @@ log = logging.getLogger("market_news.fetch")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_ENCODING = "gzip, deflate, br"
-_MIN_TIMEOUT_S = 0.001
 
 
 def fetch(
@@ -64,7 +60,7 @@ def fetch(
     Raises a `FetchError` subclass for anything short of a usable document or a 304.
     """
     headers = _request_headers(policy, etag, last_modified)
-    with _Deadline(policy.total_deadline_s) as deadline:
+    with Deadline(policy.total_deadline_s) as deadline:
         current = url
         seen = {urldefrag(url).url}
         for _hop in range(policy.max_redirects + 1):
@@ -140,7 +136,7 @@ def _header_safe(value: str) -> bool:
 
 
 def _fetch_once(
-    url: str, policy: FetchPolicy, deadline: _Deadline, headers: dict[str, str]
+    url: str, policy: FetchPolicy, deadline: Deadline, headers: dict[str, str]
 ) -> _Response | _Redirect:
     """One request, no redirect following; the address is vetted when connecting."""
     target = guard.parse_target(url)
@@ -178,7 +174,7 @@ def _fetch_once(
 
 
 def _read_response(
-    response: BaseHTTPResponse, url: str, policy: FetchPolicy, deadline: _Deadline
+    response: BaseHTTPResponse, url: str, policy: FetchPolicy, deadline: Deadline
 ) -> _Response | _Redirect:
     deadline.check(url)  # headers cut short by the watchdog still parse as a response
     status = response.status
@@ -209,7 +205,7 @@ def _read_response(
 
 
 def _read_body(
-    response: BaseHTTPResponse, url: str, policy: FetchPolicy, deadline: _Deadline
+    response: BaseHTTPResponse, url: str, policy: FetchPolicy, deadline: Deadline
 ) -> bytes:
     cap = policy.max_body_bytes
     too_large = f"body is larger than the {cap}-byte cap"
@@ -265,9 +261,7 @@ def parse_content_type(values: list[str] | str | None) -> tuple[str, str | None]
     return mime.strip().lower(), charset
 
 
-def _translate(
-    exc: BaseException, url: str, policy: FetchPolicy, deadline: _Deadline
-) -> FetchError:
+def _translate(exc: BaseException, url: str, policy: FetchPolicy, deadline: Deadline) -> FetchError:
     if deadline.expired:
         return FetchTimeoutError(url, deadline.message)
     if isinstance(exc, ConnectTimeoutError):
@@ -280,74 +274,13 @@ def _translate(
     return ConnectionFailedError(url, f"connection failed: {detail}")
 
 
-class _Deadline:
-    """The total deadline of one fetch; a watchdog shuts the sockets down when it passes."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._end = time.monotonic() + seconds
-        self._fired = threading.Event()
-        self._lock = threading.Lock()
-        self._connections: list[HTTPConnection] = []
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._timer.cancel()
-
-    @property
-    def expired(self) -> bool:
-        return self._fired.is_set() or time.monotonic() >= self._end
-
-    @property
-    def message(self) -> str:
-        return f"gave up after the total deadline of {self.seconds:g}s"
-
-    def remaining(self) -> float:
-        return max(0.0, self._end - time.monotonic())
-
-    def bounded(self, limit: float) -> float:
-        """`limit`, shortened so that no single wait outlives the deadline."""
-        return max(_MIN_TIMEOUT_S, min(limit, self.remaining()))
-
-    def check(self, url: str) -> None:
-        if self.expired:
-            raise FetchTimeoutError(url, self.message)
-
-    def track(self, connection: HTTPConnection) -> None:
-        with self._lock:
-            self._connections.append(connection)
-
-    def _fire(self) -> None:
-        self._fired.set()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            sock = connection.sock
-            if sock is None:
-                continue
-            # The plain socket's shutdown, also under TLS: it only touches the file
-            # descriptor, so a read blocked in another thread returns at once.
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
 @dataclass(frozen=True, slots=True)
 class _Hop:
     """What a connection needs to vet and bound itself."""
 
     url: str
     policy: FetchPolicy
-    deadline: _Deadline = field(repr=False)
+    deadline: Deadline = field(repr=False)
 
 
 def _open_vetted_socket(conn: HTTPConnection, hop: _Hop) -> socket.socket:

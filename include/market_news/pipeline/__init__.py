@@ -1,6 +1,7 @@
 """One pass of the pipeline, split into the three steps the Airflow DAGs run separately.
 
 poll_feed        fetch one feed (conditional GET), store its new entries as pending
+poll_feeds       the same for many feeds, fetched a few at a time (one pass)
 process_pending  fetch and extract pending entries, dedupe articles, record events, queue alerts
 deliver_pending  post queued alerts to Slack (or render them in dry run), exactly once
 
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from market_news.feeds import load_feeds_file
 from market_news.models import FeedConfig, PassSummary
 from market_news.pipeline.deliver import deliver_pending, make_sender
-from market_news.pipeline.poll import poll_feed
+from market_news.pipeline.poll import poll_feed, poll_feeds
 from market_news.pipeline.process import process_pending
 from market_news.settings import Settings
 from market_news.store import Store
@@ -41,10 +42,8 @@ def run_pass(settings: Settings, *, feeds: Iterable[FeedConfig] | None = None) -
     feed_list = list(feeds) if feeds is not None else load_feeds(settings)
     store = open_store(settings)
     try:
-        summary = PassSummary()
-        for index, feed in enumerate(feed_list, start=1):
-            log.info("polling feed %d/%d: %s", index, len(feed_list), feed.name)
-            summary += poll_feed(feed, settings=settings, store=store)
+        log.info("polling %d feeds", len(feed_list))
+        summary = poll_feeds(feed_list, settings=settings, store=store)
         summary += process_pending(settings=settings, store=store, feeds=feed_list)
         summary += deliver_pending(settings=settings, store=store)
         return summary
@@ -58,6 +57,7 @@ __all__ = [
     "make_sender",
     "open_store",
     "poll_feed",
+    "poll_feeds",
     "process_pending",
     "run_pass",
 ]

@@ -188,40 +188,49 @@ class Store:
         to the old address.
         """
         with self._transaction() as session:
-            table = Feed.__table__
-            statement = self._insert(Feed).values(
-                name=feed.name, url=feed.url, language=feed.language
-            )
-            changed = table.c.url != statement.excluded.url
-            reset = {
-                "etag": _unless(changed, table.c.etag),
-                "last_modified": _unless(changed, table.c.last_modified),
-                "next_poll_at": _unless(changed, table.c.next_poll_at),
-            }
-            upsert = statement.on_conflict_do_update(
-                index_elements=["name"],
-                set_={
-                    **reset,
-                    "url": statement.excluded.url,
-                    "language": statement.excluded.language,
-                },
-            )
-            return cast(int, session.execute(upsert.returning(table.c.id)).scalar_one())
+            return self._upsert_feed(session, feed)
+
+    def _upsert_feed(self, session: Session, feed: FeedConfig) -> int:
+        table = Feed.__table__
+        statement = self._insert(Feed).values(name=feed.name, url=feed.url, language=feed.language)
+        changed = table.c.url != statement.excluded.url
+        reset = {
+            "etag": _unless(changed, table.c.etag),
+            "last_modified": _unless(changed, table.c.last_modified),
+            "next_poll_at": _unless(changed, table.c.next_poll_at),
+        }
+        upsert = statement.on_conflict_do_update(
+            index_elements=["name"],
+            set_={**reset, "url": statement.excluded.url, "language": statement.excluded.language},
+        )
+        return cast(int, session.execute(upsert.returning(table.c.id)).scalar_one())
 
     def feed_state(self, name: str) -> FeedState:
         """The feed's polling state; an empty state for a feed never polled."""
         with self._transaction() as session:
-            feed = session.scalars(select(Feed).where(Feed.name == name)).one_or_none()
-            if feed is None:
-                return FeedState()
-            return FeedState(
-                etag=feed.etag,
-                last_modified=feed.last_modified,
-                next_poll_at=feed.next_poll_at,
-                consecutive_failures=feed.consecutive_failures,
-                last_success_at=feed.last_success_at,
-                last_error=feed.last_error,
-            )
+            return _feed_states(session, [name]).get(name, FeedState())
+
+    def prepare_feeds(self, feeds: Sequence[FeedConfig]) -> dict[str, FeedState]:
+        """`ensure_feed` for every feed, then each one's polling state, in one transaction.
+
+        A poll pass starts here: one read of all the feeds, and an upsert only for a feed
+        that is new or whose URL or language changed, instead of three transactions per
+        feed before its fetch even starts.
+        """
+        names = list(dict.fromkeys(feed.name for feed in feeds))
+        with self._transaction() as session:
+            known = {
+                row.name: (row.url, row.language)
+                for chunk in _chunks(names)
+                for row in session.execute(
+                    select(Feed.name, Feed.url, Feed.language).where(Feed.name.in_(chunk))
+                )
+            }
+            for feed in feeds:
+                if known.get(feed.name) != (feed.url, feed.language):
+                    self._upsert_feed(session, feed)
+                    known[feed.name] = (feed.url, feed.language)
+            return _feed_states(session, names)
 
     def record_poll_success(
         self, name: str, *, etag: str | None, last_modified: str | None, not_modified: bool
@@ -244,6 +253,26 @@ class Store:
             values["etag"] = func.coalesce(etag, Feed.etag)
             values["last_modified"] = func.coalesce(last_modified, Feed.last_modified)
         self._update_feed(name, values)
+
+    def record_polls_not_modified(self, names: Sequence[str]) -> None:
+        """`record_poll_success(..., not_modified=True)` for many feeds in one statement.
+
+        A 304 repeats no validators the poller did not send, so the stored ones stay;
+        feeds that are not (or no longer) registered are ignored.
+        """
+        if not names:
+            return
+        values = {
+            "consecutive_failures": 0,
+            "last_error": None,
+            "last_success_at": utcnow(),
+            "next_poll_at": None,
+            "polls": Feed.polls + 1,
+            "not_modified_count": Feed.not_modified_count + 1,
+        }
+        with self._transaction() as session:
+            for chunk in _chunks(list(dict.fromkeys(names))):
+                session.execute(update(Feed).where(Feed.name.in_(chunk)).values(**values))
 
     def record_poll_failure(self, name: str, error: str) -> None:
         """Count a failed poll and push the next poll back (1 min doubling, 1 h cap)."""
@@ -282,23 +311,43 @@ class Store:
         The same link arriving from another feed is still stored (it is that feed's
         entry); the article-level keys catch the duplicate later.
         """
-        guid = (entry.guid or entry.link or "").strip() or _content_guid(entry)
+        return self.add_entries(feed_name, [entry])[0]
+
+    def add_entries(self, feed_name: str, entries: Sequence[FeedEntry]) -> list[int | None]:
+        """`add_entry` for each entry, in one transaction and a few multi-row INSERTs.
+
+        Returns, per entry, its new id or None (its GUID was already stored, or came
+        earlier in `entries`). A polled feed lists dozens of entries it listed before;
+        one statement per entry cost more than fetching and parsing the feed.
+        """
+        rows: dict[str, dict[str, Any]] = {}
+        guids: list[str] = []
+        for entry in entries:
+            guid = (entry.guid or entry.link or "").strip() or _content_guid(entry)
+            guids.append(guid)
+            rows.setdefault(guid, _entry_row(entry, guid))
         with self._transaction() as session:
             feed_id = session.scalar(select(Feed.id).where(Feed.name == feed_name))
             if feed_id is None:
                 raise LookupError(f"unknown feed {feed_name!r}")
-            values = {
-                "feed_id": feed_id,
-                "guid": guid,
-                "link": entry.link,
-                "canonical_link": canonical_url(entry.link) if entry.link else None,
-                "title": entry.title,
-                "summary": entry.summary,
-                "content_html": entry.content_html,
-                "published": plausible_date(entry.published),
-                "language": entry.language,
-            }
-            return self._insert_ignore(session, Entry, values, "feed_id", "guid")
+            table = Entry.__table__
+            new: dict[str, int] = {}
+            batch = list(rows.values())
+            for start in range(0, len(batch), _ENTRY_ROWS_PER_INSERT):
+                chunk = [
+                    {**row, "feed_id": feed_id}
+                    for row in batch[start : start + _ENTRY_ROWS_PER_INSERT]
+                ]
+                statement = (
+                    self._insert(Entry)
+                    .values(chunk)
+                    .on_conflict_do_nothing(index_elements=["feed_id", "guid"])
+                    .returning(table.c.guid, table.c.id)
+                )
+                new.update((row.guid, row.id) for row in session.execute(statement))
+        # Only the first occurrence of a GUID gets its id; a repeat within `entries` is
+        # a duplicate, as it would have been if added one by one.
+        return [new.pop(guid, None) for guid in guids]
 
     def pending_entries(self, limit: int = 500) -> list[PendingEntry]:
         """Entries to process: pending ones, and failed ones with retries left, oldest first."""
@@ -839,6 +888,59 @@ def _existing_article(
             return ArticleResult(found.id)
         return ArticleResult(None, duplicate_of=found.id, reason=reason)
     raise RuntimeError(f"article insert for {canonical!r} conflicted with no stored article")
+
+
+#: Names per `IN (...)` list: well under SQLite's bound-parameter limit.
+_IN_CHUNK = 500
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _feed_states(session: Session, names: list[str]) -> dict[str, FeedState]:
+    """Polling state of the named feeds that are registered (one query per 500 names)."""
+    states: dict[str, FeedState] = {}
+    for chunk in _chunks(names):
+        rows = session.execute(
+            select(
+                Feed.name,
+                Feed.etag,
+                Feed.last_modified,
+                Feed.next_poll_at,
+                Feed.consecutive_failures,
+                Feed.last_success_at,
+                Feed.last_error,
+            ).where(Feed.name.in_(chunk))
+        )
+        for row in rows:
+            states[row.name] = FeedState(
+                etag=row.etag,
+                last_modified=row.last_modified,
+                next_poll_at=row.next_poll_at,
+                consecutive_failures=row.consecutive_failures,
+                last_success_at=row.last_success_at,
+                last_error=row.last_error,
+            )
+    return states
+
+
+#: Rows per multi-row INSERT of entries (9 values each, far below any bind limit).
+_ENTRY_ROWS_PER_INSERT = 200
+
+
+def _entry_row(entry: FeedEntry, guid: str) -> dict[str, Any]:
+    return {
+        "guid": guid,
+        "link": entry.link,
+        "canonical_link": canonical_url(entry.link) if entry.link else None,
+        "title": entry.title,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "published": plausible_date(entry.published),
+        "language": entry.language,
+    }
 
 
 def _pending(entry: Entry, feed_name: str) -> PendingEntry:
