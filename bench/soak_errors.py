@@ -39,7 +39,9 @@ _BY_REASON: tuple[tuple[re.Pattern[str], ErrorClass], ...] = (
 _FEED = re.compile(r"^feed (?P<key>\S+) failed: (?P<reason>.*)$", re.S)
 _ARTICLE = re.compile(r"^article (?P<key>\S+) failed: (?P<reason>.*)$", re.S)
 _ENTRY = re.compile(r"^entry (?P<key>\S+) failed: (?P<type>\w+): (?P<reason>.*)$", re.S)
-_RECOVERED = re.compile(r"^feed (?P<key>\S+) is not well-formed")
+#: Any other warning about a feed ("is not well-formed ...; using the entries recovered",
+#: "dropped the last entry, cut off ..."): the feed was read, no error was counted.
+_FEED_NOTE = re.compile(r"^feed (?P<key>[^\s:]+):? ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ def classify(record: logging.LogRecord) -> Failure | None:
         return Failure("page", match["key"], reason_class(match["reason"]), match["reason"])
     if match := _ENTRY.match(message):
         return Failure("entry", match["key"], "extractor", f"{match['type']}: {match['reason']}")
-    if match := _RECOVERED.match(message):
+    if record.name.startswith("market_news.feeds") and (match := _FEED_NOTE.match(message)):
         return Failure("feed_recovered", match["key"], "recovered", message)
     return Failure("other", record.name, "other", message[:300])
 

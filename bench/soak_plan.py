@@ -75,7 +75,7 @@ FEED_FAULTS: tuple[Fault, ...] = (
     Fault("feed_503", "feed", "http_status", True, True, 3, "feed answers 503 for a round"),
     Fault("feed_timeout", "feed", "timeout", True, True, 1, "feed stalls for a round"),
     Fault("feed_not_a_feed", "feed", "feed_parse", True, True, 2, "HTML error page as RSS"),
-    Fault("feed_truncated", "feed", None, True, True, 2, "feed cut after an item's title"),
+    Fault("feed_truncated", "feed", None, True, True, 2, "feed cut short mid-item"),
     Fault("feed_redirect_loop", "feed", "redirect", True, True, 2, "feed redirects in a loop"),
 )
 FAULTS_BY_NAME = {fault.name: fault for fault in FAULTS + FEED_FAULTS}

@@ -223,8 +223,9 @@ def truncated_gzip(body: bytes) -> bytes:
 
 
 def truncated_feed(body: bytes) -> bytes:
-    """The feed cut short past 60%, right after an item's title: the connection dropped
-    where the cut-off item is left with a title but neither GUID nor link."""
+    """The feed cut short past 60%, right after an item's title, so the cut-off item has a
+    title but neither GUID nor link (in a one-item feed, with no title after 60%, the cut
+    stays at 60%: inside the item, after its link)."""
     end = body.find(b"</title>", int(len(body) * 0.6))
     return body[: end + len(b"</title>")] if end >= 0 else body[: int(len(body) * 0.6)]
 

@@ -126,6 +126,8 @@ def test_quick_soak_loses_nothing_and_alerts_each_event_once(
     for name in SOAK_CLASSES:
         # Each broken item failed with the class it was broken for (retries included).
         assert classes[name]["items_with_error"] == classes[name]["injected_items"], name
+    # Every error the pass summaries count was read from the log with its class.
+    assert figures["soak_errors_logged"] == figures["soak_errors"]
     assert figures["soak_not_modified"] > 0, "unchanged feeds were answered 304"
     assert figures["soak_worker_peak_rss_mb"] > 0
 
