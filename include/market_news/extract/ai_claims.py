@@ -9,7 +9,9 @@ an investment word in an AI/data-centre context.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -125,7 +127,9 @@ _COMPUTE = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _CAPEX_STRONG = re.compile(
-    r"capital expenditures?|capital spending|capital investments?|\bcap-?ex\b|設備投資",
+    r"capital expenditures?|capital spending|capital investments?|\bcap-?ex\b|設備投資|"
+    # a project's whole cost in an AI-infrastructure story: "puts the total investment at"
+    r"\b(?:total|overall) investment\b",
     re.IGNORECASE | re.ASCII,
 )
 _CAPEX_WEAK = re.compile(
@@ -146,7 +150,8 @@ _NOT_CAPEX_TAIL = re.compile(
 _NOT_CAPEX_LEAD = re.compile(
     r"\b(?:revenue|sales|earnings|EPS|income|profit|salary|earn|earning|earns|pay|paid|"
     r"valuation|valued|values|market value|market cap|price|deal|acquisition|acquire|buy|"
-    r"purchase|a year earlier|year-ago|up from|down from)\b[^,;]{0,30}$|売上|利益|株価|年収|買収",
+    r"purchase|a year earlier|year-ago|up from|down from|backlog|bookings|orders|"
+    r"remaining performance obligations?|RPO)\b[^,;]{0,30}$|売上|利益|株価|年収|買収|受注",
     re.IGNORECASE | re.ASCII,
 )
 _POWER = re.compile(
@@ -157,7 +162,9 @@ _POWER = re.compile(
 )
 _POWER_CONTEXT = re.compile(
     r"data cent(?:er|re)s?|datacenters?|campus|cluster|facility|facilities|site|capacity|"
-    r"power|supercomputer|\bAI\b|データセンター|電力|受電|容量",
+    r"power|supercomputer|\bAI\b|データセンター|電力|受電|容量|"
+    # "An initial phase of 100MW is expected to go live": a build-out's stage
+    r"\b(?:initial|first|second|next) phase\b",
     re.IGNORECASE | re.ASCII,
 )
 _PARAMS = re.compile(
@@ -203,9 +210,15 @@ _MODEL_STOP = frozenset(
 )  # fmt: skip
 # A name after "of"/"than" next to a figure is the baseline it is compared with.
 _BASELINE_BEFORE = re.compile(r"\b(?:of|than|versus|vs\.?|over|from)\s$", re.ASCII)
+# "the first phase of Colossus 2": a part of the named system, not a baseline.
+_PART_OF = re.compile(
+    r"\b(?:phase|stage|part|portion|expansion|build-?out|construction)\sof\s$", re.ASCII
+)
 _NAMED_SITE = re.compile(
     r"\b(?P<name>[A-Z][A-Za-z0-9]{2,20})\s(?:AI\s)?(?:supercomputer|supercluster|cluster|campus|"
-    r"data cent(?:er|re)|superpods?|pods?)\b",
+    # "site" only when a place follows ("the Fairwater site in Wisconsin"): a name
+    # before a bare "site" is as often the town ("xAI's Memphis site")
+    r"data cent(?:er|re)|superpods?|pods?|site(?=\s(?:in|at|near)\s[A-Z]))\b",
     re.ASCII,
 )
 # A site whose proper name ends with its kind: "OCI Supercluster", "Fugaku Supercomputer".
@@ -338,10 +351,19 @@ def _multiple_hits(sentence: str) -> list[_Hit]:
     return hits
 
 
-def _capex_hits(sentence: str, ai_article: bool) -> list[_Hit]:
+def _named_system(sentence: str) -> bool:
+    """True when the sentence names an AI system or site ("Colossus 2", "Stargate"): that
+    name is context enough for a power figure or a spending word."""
+    return _SUBJECT.search(sentence) is not None
+
+
+def _capex_hits(sentence: str, ai_article: Callable[[], bool]) -> list[_Hit]:
     strong = [m.start() for m in _CAPEX_STRONG.finditer(sentence)]
-    weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)] if _INFRA.search(sentence) else []
-    cues = strong if ai_article else []
+    weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
+    if weak and not (_INFRA.search(sentence) is not None or _named_system(sentence)):
+        weak = []
+    # `ai_article` searches the whole article: asked only for a sentence with a strong cue.
+    cues = strong if strong and ai_article() else []
     cues = cues + weak
     if not cues:
         return []
@@ -365,7 +387,7 @@ def _capex_hits(sentence: str, ai_article: bool) -> list[_Hit]:
 
 
 def _power_hits(sentence: str) -> list[_Hit]:
-    if not _POWER_CONTEXT.search(sentence):
+    if not _POWER_CONTEXT.search(sentence) and not _named_system(sentence):
         return []
     hits: list[_Hit] = []
     for match in _POWER.finditer(sentence):
@@ -464,6 +486,7 @@ def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
         name
         for start, name in names
         if not _BASELINE_BEFORE.search(sentence.text[max(0, start - 10) : start])
+        or _PART_OF.search(sentence.text[max(0, start - 16) : start])
     ]
     if after:
         return after[0]
@@ -480,7 +503,8 @@ def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
 def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
     """All claims in article order; the same (kind, value, unit) stated twice is one claim,
     completed with the qualifier or subject that a later statement adds."""
-    ai_article = _INFRA.search(full_text[:200_000]) is not None
+    # Most articles never need it (no sentence with a strong capex cue): asked lazily, once.
+    ai_article = functools.cache(lambda: _INFRA.search(full_text[:200_000]) is not None)
     claims: list[AIClaim] = []
     index_of: dict[tuple[str, float, str], int] = {}
     for index, sentence in enumerate(sentences):

@@ -15,12 +15,13 @@ from market_news.extract.language import detect_language
 from market_news.extract.page import collapse_title, iso_datetime, parse_page
 from market_news.extract.periods import article_year, find_periods
 from market_news.extract.reader import decode_bytes, read_input
+from market_news.extract.tables import find_table_items
 from market_news.extract.text import normalise, split_sentences
 from market_news.extract.tickers import find_companies
-from market_news.models import Extraction
+from market_news.models import EarningsItem, Extraction
 
 #: Bump whenever a rule changes what is extracted; the store records it per article.
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.3.0"
 
 
 def extract_text(
@@ -59,10 +60,16 @@ def extract_text(
         published=published_iso,
         language=detect_language(full, language_hint),
         tickers=companies.symbols,
-        earnings=tuple(find_earnings(context)),
+        earnings=tuple(_merge(find_earnings(context), find_table_items(text, context))),
         ai_claims=tuple(find_claims(sentences, full)),
         text=body,
     )
+
+
+def _merge(prose: list[EarningsItem], table: list[EarningsItem]) -> list[EarningsItem]:
+    """Prose items first; a table row adds an item only when the prose did not state it."""
+    said = {(i.ticker, i.period, i.fiscal_year, i.metric) for i in prose}
+    return prose + [i for i in table if (i.ticker, i.period, i.fiscal_year, i.metric) not in said]
 
 
 def extract_html(

@@ -28,7 +28,7 @@ from market_news.models import Basis, EarningsItem, Metric, Verdict
 Role = Literal["actual", "estimate", "skip"]
 
 _LEAD_CHARS = 120
-_TAIL_CHARS = 48
+_TAIL_CHARS = 64
 _CLAUSE_SPLIT = re.compile(
     r"[,;、，:：]|\s(?:and|while|but|whereas|as)\s|で、", re.IGNORECASE | re.ASCII
 )
@@ -61,9 +61,10 @@ _TAIL_ESTIMATE = re.compile(
     # "the €7.12 billion average of analyst estimates"
     r"(?:of\s(?:the\s)?)?"
     r"(?:(?:consensus|analysts?'?|wall street|the street|street)\s?"
-    r"(?:polled by [A-Z][\w&.]{0,15}(?:\s[A-Z][\w&.]{0,15})?\s)?"
+    r"(?:(?:polled|surveyed|tracked) by [A-Z][\w&.]{0,15}(?:\s[A-Z][\w&.]{0,15})?\s)?"
     r"(?:had\s(?:been\s)?|were\s|have been\s)?)?"
-    r"(?:estimates?|est\b|expected|expectations?|consensus|forecasts?|forecasted|anticipated|"
+    r"(?:estimates?|est\b|cons\.|expected|expectations?|consensus|forecasts?|forecasted|"
+    r"anticipated|"
     r"predicted|projected|looked for|were looking for|looking for|expecting|had expected|view|"
     r"estimated|modell?ed|"
     r"pencill?ed in|called for|"
@@ -71,13 +72,13 @@ _TAIL_ESTIMATE = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _ANALYST_MARK = re.compile(
-    r"\b(?:estimates?|estimated|est\b|consensus|expectations?|analysts?'?|Street(?:'s)?|"
+    r"\b(?:estimates?|estimated|est\b|cons\.|consensus|expectations?|analysts?'?|Street(?:'s)?|"
     r"polled|FactSet|LSEG|Zacks|Refinitiv|Visible Alpha|StreetAccount|SmartEstimate)|"
     r"市場予想|アナリスト|(?<!従来)(?<!会社)(?<!業績)予想|推定|見込み|コンセンサス|予測",
     re.IGNORECASE | re.ASCII,
 )
 _GUIDANCE_MARK = re.compile(
-    r"\b(?:guidance|outlook|guided|guides|sees|projects|expects|anticipates|forecasts|"
+    r"\b(?:guidance|outlook|guide|guided|guides|sees|projects|expects|anticipates|forecasts|"
     r"targets|plans to|will|next quarter|current quarter|coming quarter)\b|見通し|計画|会社予想|"
     # a company's own forecast and its revision: "業績予想は...下方修正", "従来予想は13兆円"
     r"業績予想|従来予想|修正",
@@ -162,6 +163,32 @@ _SEGMENT_AFTER = re.compile(
     r"(?:[A-Z][\w&'.\-]*\s){1,4}Group\b)",
     re.ASCII,
 )
+# "revenue $4.30bn +/- $300m": a midpoint and its spread are guidance, never a result.
+_PLUS_MINUS_TAIL = re.compile(
+    r"^\s?(?:(?:a|per)\s(?:share|ADS)\b)?,?\s?(?:\+/-|\u00b1|give or take\b|plus or minus\b)",
+    re.IGNORECASE | re.ASCII,
+)
+_PLUS_MINUS_LEAD = re.compile(r"(?:\+/-|\u00b1)\s?$")
+# Results tables and broker notes that say once what "A vs B" means: "(reported vs.
+# consensus)". There a bare "vs $4.05bn" after a reported figure is the consensus.
+_VS_CONSENSUS = re.compile(
+    r"\b(?:reported|actuals?|results?)\s(?:figures\s)?vs\.?\s(?:consensus|cons\.|estimates?)",
+    re.IGNORECASE | re.ASCII,
+)
+# A Japanese sentence ending in the company's own expectation: "売上高は8兆円、純利益は
+# 3000億円を見込む" lists a plan, every figure of it (the verb closes the list).
+_JA_PLAN_TAIL = re.compile(
+    r"^[^。]{0,60}?(?:を|と)(?:見込む|見込んでいる|計画する|計画している|想定する)"
+)
+
+
+def _mentions_vs(text: str) -> bool:
+    """Cheap pre-test for `_VS_CONSENSUS` (which needs the letters "vs"): four substring
+    searches instead of a case-insensitive regex pass over the whole article."""
+    return any(spelling in text for spelling in ("vs", "VS", "Vs", "vS"))
+
+
+_BARE_VS = re.compile(r"\bvs\.?\s?$", re.IGNORECASE | re.ASCII)
 _INLINE = re.compile(
     r"\bin[- ]line\b|\bmatch(?:ed|ing|es)?\b|\bmet\b|\bmeeting\b|\bequal(?:led|ing)?\b|一致|並み",
     re.IGNORECASE | re.ASCII,
@@ -248,9 +275,13 @@ def _segment(lead: str) -> bool:
     return bool(words) and words[-1].lower().strip("-") in _SEGMENT_WORDS
 
 
-def _role(clause: str, lead: str, tail: str, amount: Amount) -> Role:
+def _role(clause: str, lead: str, tail: str, amount: Amount, vs_consensus: bool = False) -> Role:
     if amount.high is not None:
         return "skip"  # a range is guidance or a forecast, never a reported figure
+    if _PLUS_MINUS_TAIL.match(tail) or _PLUS_MINUS_LEAD.search(clause):
+        return "skip"
+    if _JA_PLAN_TAIL.match(tail):
+        return "skip"
     if _TAIL_ESTIMATE.match(tail):
         return "estimate"
     if _PRIOR_LEAD.search(clause):
@@ -260,16 +291,28 @@ def _role(clause: str, lead: str, tail: str, amount: Amount) -> Role:
         # earlier" names this year's figure, the change being from a year earlier
     if _SKIP_MARK.search(clause):
         return "skip"
-    if _ANALYST_MARK.search(clause):
+    if _ANALYST_MARK.search(clause) or _in_consensus_brackets(lead):
         return "estimate"
     if _GUIDANCE_MARK.search(clause) or _GUIDANCE_MARK.search(lead[-60:]):
         return "skip"
     if _ESTIMATE_WORD.search(clause):
         return "estimate"
+    if vs_consensus and _BARE_VS.search(clause):
+        return "estimate"
     return "actual"
 
 
+def _in_consensus_brackets(lead: str) -> bool:
+    """True for a figure inside brackets opened right after an analyst word: "市場予想の平均
+    (QUICKコンセンサス、8900億円)", "the consensus (LSEG, $4.1 billion)"."""
+    opened = lead.rfind("(")
+    if opened < 0 or lead.rfind(")") > opened:
+        return False
+    return _ANALYST_MARK.search(lead, max(0, opened - 30)) is not None
+
+
 def _basis(lead: str, tail: str) -> Basis | None:
+    tail = tail.split(";", 1)[0]  # "revenue $4.17bn vs $4.05bn; non-GAAP EPS ..."
     written_after = _BASIS_TAIL.match(tail)
     if written_after:
         return "adjusted" if written_after.group("adj") else "gaap"
@@ -281,7 +324,7 @@ def _basis(lead: str, tail: str) -> Basis | None:
     return None
 
 
-def _figures(sentence: str) -> list[_Figure]:
+def _figures(sentence: str, vs_consensus: bool = False) -> list[_Figure]:
     figures: list[_Figure] = []
     prev_end = 0
     for amount in find_amounts(sentence):
@@ -298,7 +341,7 @@ def _figures(sentence: str) -> list[_Figure]:
         elif _PROFIT.search(clause):
             sign = 1
         metric = _metric(lead, tail, amount)
-        role = _role(clause, lead, tail, amount)
+        role = _role(clause, lead, tail, amount, vs_consensus)
         if metric == "revenue" and _segment(lead):
             role = "skip"
         if figures and _JOINER.match(lead):
@@ -448,7 +491,11 @@ def _signed(fig: _Figure, other: _Figure | None) -> float:
 
 
 def _period_for(
-    ctx: Context, sentence: Sentence, pos: int, region: tuple[int, int]
+    ctx: Context,
+    sentence: Sentence,
+    pos: int,
+    region: tuple[int, int],
+    owner: str | None = None,
 ) -> PeriodMention | None:
     absolute = sentence.start + pos
     inside = [m for m in ctx.periods if sentence.start <= m.start < sentence.end]
@@ -464,6 +511,18 @@ def _period_for(
     # or one said later ("The results cover the third quarter"), unless that one
     # belongs to guidance ("raised its full-year outlook").
     earlier = [m for m in ctx.periods if m.start < sentence.start]
+    if earlier and owner is not None and not _names(ctx, earlier[0].start, owner):
+        # Two companies in one story: the opening period is the other company's; take
+        # the latest one written where this company is named ("Qorvo ... in its fiscal
+        # 2025 third quarter"), unless it belongs to guidance.
+        own = [
+            m
+            for m in earlier
+            if _names(ctx, m.start, owner)
+            and not _GUIDANCE_MARK.search(ctx.text[max(0, m.start - 40) : m.end + 40])
+        ]
+        if own:
+            return own[-1]
     if earlier:
         return earlier[0]
     later = [
@@ -481,7 +540,7 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
         same = [m.year for m in ctx.periods if m.period == mention.period and m.year is not None]
         if same:
             return same[0]
-    years = re.findall(r"(?<![\d,.$€£¥#])(20\d\d)(?!\d|%|[,.]\d)", sentence.text)
+    years = re.findall(r"(?<![\d,.$€£¥#兆億万])(20\d\d)(?!\d|%|[,.]\d|[兆億万円])", sentence.text)
     if years:
         return int(years[0])
     # No period is written anywhere ("reported quarterly earnings"): a dateline's year
@@ -505,18 +564,28 @@ def _owner(ctx: Context, sentence: Sentence, region_start: int, pos: int) -> str
     return ctx.companies.primary()
 
 
+def _names(ctx: Context, pos: int, symbol: str) -> bool:
+    """True when the paragraph (line) around `pos` names the company `symbol`."""
+    start = ctx.text.rfind("\n", 0, pos) + 1
+    end = ctx.text.find("\n", pos)
+    end = len(ctx.text) if end < 0 else end
+    return any(m.symbol == symbol and start <= m.start < end for m in ctx.companies.mentions)
+
+
 def _paragraph_start(ctx: Context, sentence: Sentence) -> int:
     """Offset where the sentence's paragraph (line) begins."""
     return ctx.text.rfind("\n", 0, sentence.start) + 1
 
 
-def _verdict(actual: float, estimate: float, surprise: float, between: str) -> Verdict:
+def verdict(actual: float, estimate: float, surprise: float, between: str) -> Verdict:
+    """Beat, miss or inline ("in line with" counts only for a surprise under 1%)."""
     if actual == estimate or (_INLINE.search(between) and abs(surprise) < 1.0):
         return "inline"
     return "beat" if actual > estimate else "miss"
 
 
-def _plausible(metric: Metric, actual: float, estimate: float) -> bool:
+def plausible(metric: Metric, actual: float, estimate: float) -> bool:
+    """False for pairs no real result has (a misread figure): sizes and ratios bounded."""
     if metric == "eps":
         return abs(actual) < 100_000 and abs(estimate) < 100_000
     if not 100_000 <= abs(actual) < 1e15 or not 100_000 <= abs(estimate) < 1e15:
@@ -536,8 +605,9 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
     seen: set[tuple[object, ...]] = set()
     leftover: list[_Figure] = []
     previous: Sentence | None = None
+    vs_consensus = _mentions_vs(ctx.text) and _VS_CONSENSUS.search(ctx.text) is not None
     for sentence in ctx.sentences:
-        figures = _figures(sentence.text)
+        figures = _figures(sentence.text, vs_consensus)
         if not figures or _PREVIEW.search(sentence.text):
             leftover, previous = [], None
             continue
@@ -615,16 +685,18 @@ def _item(
     currency = act.amount.currency or est.amount.currency or ctx.currency or "USD"
     actual = _signed(act, None)
     estimate = _signed(est, act if est.sign == 0 else None)
-    if estimate == 0 or not _plausible(metric, actual, estimate):
+    if estimate == 0 or not plausible(metric, actual, estimate):
         return None
     surprise = round((actual - estimate) / abs(estimate) * 100, 2)
     lo = min(act.amount.end, est.amount.end)
     hi = max(act.amount.start, est.amount.start)
     between = sentence.text[lo:hi]
-    mention = _period_for(ctx, sentence, act.amount.start, (region_start, est.amount.end))
+    owner = _owner(ctx, sentence, region_start, act.amount.start)
+    region = (region_start, est.amount.end)
+    mention = _period_for(ctx, sentence, act.amount.start, region, owner)
     basis = act.basis or (est.basis if metric == "eps" else None)
     return EarningsItem(
-        ticker=_owner(ctx, sentence, region_start, act.amount.start),
+        ticker=owner,
         period=mention.period if mention else None,
         fiscal_year=_year_for(ctx, mention, sentence),
         metric=metric,
@@ -633,7 +705,7 @@ def _item(
         estimate=_round(estimate),
         currency=currency,
         surprise_pct=surprise,
-        verdict=_verdict(actual, estimate, surprise, between),
+        verdict=verdict(actual, estimate, surprise, between),
         evidence=evidence(sentence.text),
     )
 

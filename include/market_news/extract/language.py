@@ -27,13 +27,13 @@ def detect_language(text: str, hint: str | None = None) -> str:
     English when common English function words are frequent, else the hint decides.
     """
     sample = text[:_SAMPLE]
-    cjk = len(_CJK.findall(sample))
+    cjk = 0 if sample.isascii() else len(_CJK.findall(sample))
     words = _WORDS.findall(sample)
     latin = sum(map(len, words))
     hint_norm = (hint or "").strip().lower()[:8] or None
     if cjk == 0 and latin == 0:
         return hint_norm or "en"
-    has_kana = _KANA.search(sample) is not None
+    has_kana = cjk > 0 and _KANA.search(sample) is not None  # kana are CJK here
     ja_weight = cjk * _JA_WEIGHT
     if has_kana and ja_weight > latin * 1.5:
         return "ja"

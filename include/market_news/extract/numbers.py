@@ -80,7 +80,8 @@ _EN_AMOUNT = re.compile(
     r"(?:\s?(?:-|to)\s?(?:" + _PREFIX + r")?\s?(?P<hi>" + _NUM + r"))?"
     r"(?:" + _SCALE + r")?"
     # "13.2p" is pence; "13.2 pence" comes through the suffix
-    r"(?:(?P<pence>p)(?![A-Za-z0-9.])|\s(?:of\s)?" + _SUFFIX + r")?"
+    # "the 21-cent loss": the hyphenated adjective form of "cents"
+    r"(?:(?P<pence>p)(?![A-Za-z0-9.])|(?:\s(?:of\s)?|-(?=cents?(?![A-Za-z])))" + _SUFFIX + r")?"
     r"(?P<close>\))?",
     re.IGNORECASE | re.ASCII,
 )

@@ -60,7 +60,6 @@ _BLOCKS = frozenset(
      "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "figure", "figcaption", "main",
      "hr", "td", "th"}
 )  # fmt: skip
-_WHITESPACE = re.compile(r"\s+")
 _KEEP_CONTAINERS = frozenset({"html", "body", "main", "article"})
 _MIN_LD_BODY = 200
 _LD_TYPE = re.compile(r"ld\+json", re.IGNORECASE)
@@ -113,7 +112,21 @@ def _parser() -> Any:
 
 
 #: C0 controls other than tab, LF and CR: lxml refuses them ("not XML compatible").
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _blank(data: bytes) -> bool:
+    """True when the UTF-8 text is only whitespace (Unicode's, as `str.strip` knows it).
+
+    Past ASCII whitespace, an ASCII byte is visible text; only a page that starts with a
+    non-ASCII character needs decoding to tell (a no-break space is whitespace).
+    """
+    stripped = data.strip()
+    if not stripped:
+        return True
+    if stripped[0] < 0x80:
+        return False
+    return not stripped.decode("utf-8", errors="replace").strip()
 
 
 def _parse(markup: str) -> Element | None:
@@ -122,10 +135,12 @@ def _parse(markup: str) -> Element | None:
     The text is handed over as UTF-8 bytes with the encoding fixed, so a stale
     `<meta charset>` or XML declaration in an already decoded page cannot re-decode it.
     """
-    markup = _CONTROL_CHARS.sub("", _XML_DECLARATION.sub("", markup, count=1))
-    if not markup.strip():
+    # The controls are single ASCII bytes in UTF-8, so deleting them from the bytes is
+    # the same as from the text, and bytes.translate is several times faster than a regex.
+    data = _XML_DECLARATION.sub("", markup, count=1).encode("utf-8", errors="replace")
+    data = data.translate(None, _CONTROL_BYTES)
+    if _blank(data):
         return None
-    data = markup.encode("utf-8", errors="replace")
     try:
         root = lxml_html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -203,7 +218,8 @@ def _text_of(node: Element) -> str:
         element.text = _BREAK + (element.text or "")
         if element is not node:
             element.tail = _BREAK + (element.tail or "")
-    text = _WHITESPACE.sub(" ", "".join(node.itertext()))
+    # Runs of whitespace become one space (str.split knows the same whitespace as \s).
+    text = " ".join("".join(node.itertext()).split())
     lines = (line.strip() for line in text.split(_BREAK))
     return "\n".join(line for line in lines if line)
 

@@ -34,7 +34,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     (
         "Q",
         re.compile(
-            r"(?<![A-Za-z0-9_-])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)"
+            r"(?<![A-Za-z0-9_-])(?:F?Q(?P<q>[1-4])|(?P<q2>[1-4])Q)"
             r"(?:\s?(?:FY|fiscal\s)?\s?'?(?P<year2>20\d\d|\d\d))?(?![A-Za-z0-9_%-])",
             re.IGNORECASE | re.ASCII,
         ),
@@ -99,10 +99,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ),
     (
         "H1",
-        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:上期|上半期|中間期)"),
+        # "2025年3月期上期" is the first half of the fiscal year ending March 2025
+        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?" + _JA_FY_END + r"(?:上期|上半期|中間期)"),
         ("上期", "上半期", "中間期"),
     ),
-    ("H2", re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?(?:下期|下半期)"), ("下期", "下半期")),
+    (
+        "H2",
+        re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?" + _JA_FY_END + r"(?:下期|下半期)"),
+        ("下期", "下半期"),
+    ),
     (
         "FY",
         re.compile(r"(?:(?P<year1>20\d\d)年(?:度)?\s?)?" + _JA_FY_END + r"(?:通期|通年)"),
@@ -115,7 +120,8 @@ _REACH_BEFORE = 48
 _REACH_AFTER = 40
 
 # "20" first, then the look-behind: a literal start lets the regex engine skip ahead.
-_YEAR = re.compile(r"(?P<year>20(?<![\d,.$€£¥#]20)\d\d)(?!\d|%|[,.]\d)")
+# "4兆2050億円": digits inside a Japanese amount are not a year.
+_YEAR = re.compile(r"(?P<year>20(?<![\d,.$€£¥#兆億万]20)\d\d)(?!\d|%|[,.]\d|[兆億万円])")
 _FUTURE_BEFORE = re.compile(
     r"(?:\b(?:early|late|mid|by|until|through|next|target|goal|end of|beginning of)\s?-?"
     r"|までに|以降)\s?$",

@@ -26,6 +26,7 @@ _ABBREVIATIONS = frozenset(
         "u.s", "u.k", "no", "jr", "sr", "approx", "e.g", "i.e", "jan", "feb", "mar",
         "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "plc", "n.v",
         "bros", "ave", "dept", "fig", "gov", "sen", "rep", "s.a", "a.g", "mt", "cf",
+        "cons",
     }
 )  # fmt: skip
 

@@ -25,19 +25,28 @@ _EXCHANGES = (
     r"ticker|symbol|stock symbol"
 )
 _SYMBOL = r"[A-Z0-9]{1,6}(?:[.\-][A-Z]{1,2})?"
+# A dual listing repeats the exchange inside the same parentheses: "(NSE: INFY, NYSE: INFY)".
 _EXCHANGE_TAG = re.compile(
     r"[(\[]\s?(?:"
     + _EXCHANGES
     + r")\s?:\s?(?P<syms>"
     + _SYMBOL
-    + r"(?:\s?,\s?"
+    + r"(?:\s?[,;]\s?(?:(?:"
+    + _EXCHANGES
+    + r")\s?:\s?)?"
     + _SYMBOL
     + r"){0,3})\s?[)\]]",
     re.IGNORECASE | re.ASCII,
 )
-# Reuters instrument codes: "(GOOGL.O)", "(7203.T)", "(SAPG.DE)".
+_LISTED_EXCHANGE = re.compile(r"^(?:" + _EXCHANGES + r")\s?:\s?", re.IGNORECASE | re.ASCII)
+# An exchange tag is explicit, so a symbol that is also a word ("(NYSE:AI)") still counts;
+# only the exchange names themselves are refused.
+_EXCHANGE_WORDS = frozenset({"NYSE", "NASDAQ", "OTC", "NSE", "BSE", "TSE", "LSE", "AMEX"})
+# Reuters instrument codes: "(GOOGL.O)", "(7203.T)", and the wire's own angle brackets
+# "<CMG.N>" (full-width "＜6752.T＞" arrives here as "<6752.T>" after NFKC).
 _RIC = re.compile(
-    r"\((?P<sym>[A-Z0-9]{1,6})\.(?:OQ|O|N|K|A|P|L|T|TO|PA|DE|AS|HK|SS|SZ|KS|MI|MC|SW|AX)\)",
+    r"(?:\((?P<sym>[A-Z0-9]{1,6})|<(?P<sym2>[A-Z0-9]{1,6}))"
+    r"\.(?:OQ|O|N|K|A|P|L|T|TO|PA|DE|AS|HK|SS|SZ|KS|MI|MC|SW|AX)(?(sym)\)|>)",
     re.ASCII,
 )
 # A Japanese company name followed by its four-digit securities code: "トヨタ自動車(7203)",
@@ -45,6 +54,9 @@ _RIC = re.compile(
 # Literal bracket first (the engine skips ahead to it); the script before is checked after.
 _JA_CODE = re.compile(r"\((?P<sym>\d{4})\)|<(?P<sym2>\d{4})>")
 _JA_CHAR = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LATIN_TAIL = re.compile(r"[A-Z][A-Za-z0-9&.\-]{0,20}$", re.ASCII)
+_PERIOD_WORD = re.compile(r"(?:F?Q[1-4]|H[12]|FY\d*|CY\d*)$", re.ASCII)
 # A bare symbol in parentheses after a name: "Tesla (TSLA)", "Meta Platforms (META)".
 _BARE = re.compile(r"\((?<=[A-Za-z.]\s\()(?P<sym>[A-Z]{2,5})\)", re.ASCII)
 # A wire dateline before a credit in parentheses: "NEW YORK (AP) -", "TAIPEI, Taiwan (AP) -".
@@ -62,6 +74,16 @@ _ACRONYMS = frozenset(
         "ESG", "SaaS", "IOT", "AR", "VR", "XR", "ML", "NLP", "RAG", "NPU", "ASIC", "FPGA",
     }
 )  # fmt: skip
+# A broker note's list, symbol first: "* ERIC (Ericsson) - Q3 24: ...". Without the
+# name in parentheses, a period right after the dash must say it is a results line
+# and its year ("* IBM - Q3 24:"), so "* NOTE - ..." or "* EMEA - Q3 revenue rose" stay
+# plain words.
+_BULLET_SYMBOL = re.compile(
+    r"^[*\u2022\u25aa\u00b7-]\s?(?P<sym>[A-Z]{2,5}(?:\.[A-Z])?)"
+    r"(?:\s\((?P<name>[A-Z][\w&'.\- ]{1,40})\)\s?-\s"
+    r"|\s?-\s(?=(?:F?Q[1-4]|H[12]|FY)\s?'?\d{2}(?:\d{2})?\b))",
+    re.MULTILINE | re.ASCII,
+)
 # Literal first ("$" then look behind it): the regex engine can then skip ahead fast.
 _CASHTAG = re.compile(r"\$(?<![A-Za-z0-9_$]\$)(?P<sym>[A-Z]{1,5}(?:\.[A-Z])?)(?![A-Za-z0-9_$])")
 _SUFFIXES = (
@@ -99,6 +121,16 @@ _GENERIC_FIRST_WORDS = frozenset(
         "Applied", "Digital", "Micro", "Super", "Western", "Southern", "Northern", "Eastern",
     }
 )  # fmt: skip
+# Words that end a company's name, not an agency's or a technology's: when the name
+# ends so, initials that match the symbol are its ticker ("Delta Air Lines (DAL)",
+# "Advanced Micro Devices (AMD)"), unlike "Amazon Web Services (AWS)" or
+# "Power Usage Effectiveness (PUE)".
+_COMPANY_HEAD = re.compile(
+    r"\b(?:Lines|Airlines|Airways|Devices|Machines|Motors|Instruments|Semiconductors?|"
+    r"Technologies|Industries|Brands|Foods|Stores|Pharmaceuticals|Therapeutics|Bancorp|"
+    r"Laboratories|Petroleum|Chemicals|Inc|Corp|Corporation|Co|Ltd|plc|PLC|Holdings)\.?,?\s$",
+    re.ASCII,
+)
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w&'\-.]*,?|&|and|de|of)$", re.ASCII)
 _NAME_STOP = frozenset({"The", "A", "An", "Shares", "Stock", "Both", "While", "As", "But", "And"})
 _SUFFIX_WORDS = re.compile(r"^(?:" + _SUFFIXES + r")\.?,?$")
@@ -183,24 +215,36 @@ def find_companies(text: str) -> Companies:
     for match in _EXCHANGE_TAG.finditer(text):
         before = text[max(0, match.start() - 80) : match.start()]
         name = _english_name(before) or _japanese_name(before)
-        for order, raw in enumerate(re.split(r"\s?,\s?", match.group("syms"))):
-            symbol = raw.upper()
-            if symbol not in _NOT_SYMBOLS:
+        for order, raw in enumerate(re.split(r"\s?[,;]\s?", match.group("syms"))):
+            symbol = _LISTED_EXCHANGE.sub("", raw).upper()
+            if symbol not in _EXCHANGE_WORDS:
                 tagged.append((match.start(), order, symbol, name))
     for match in _RIC.finditer(text):
         before = text[max(0, match.start() - 80) : match.start()]
         name = _english_name(before) or _japanese_name(before)
-        if match.group("sym") not in _NOT_SYMBOLS:
-            tagged.append((match.start(), 0, match.group("sym"), name))
+        ric = match.group("sym") or match.group("sym2")
+        if ric not in _NOT_SYMBOLS:
+            tagged.append((match.start(), 0, ric, name))
     for match in _JA_CODE.finditer(text):
         start = match.start()
         spaced = start > 0 and text[start - 1] == " "
         at = start - 1 - spaced
-        if at < 0 or not _JA_CHAR.match(text, at):
+        if at < 0:
+            continue
+        latin_name = (
+            not spaced and text[at] in _UPPER and _JA_CHAR.match(text, match.end()) is not None
+        )
+        if not _JA_CHAR.match(text, at) and not latin_name:
             continue  # "(1234)" after Latin text or a digit is not a securities code
         before = text[max(0, start - 40) : start]
         code = match.group("sym") or match.group("sym2")
         name = _japanese_name(before)
+        if latin_name:
+            # "KDDI(9433)は...": a Latin name in Japanese copy (the particle after says so)
+            latin = _LATIN_TAIL.search(before)
+            name = _english_name(latin.group(0)) if latin else None
+            if name is None or name.upper() in _NOT_SYMBOLS or _PERIOD_WORD.match(name):
+                continue  # "FY(2024)は", "Q3(2025)": a period and its year
         if name is None and (match.group("sym2") or spaced):
             continue  # the spaced or angled form needs a company name before it
         tagged.append((at + 1, 0, code, name))
@@ -210,13 +254,17 @@ def find_companies(text: str) -> Companies:
         name = _english_name(before)
         if symbol in _NOT_SYMBOLS or symbol in _ACRONYMS or name is None:
             continue
-        if _initials(name) == symbol:
+        if _initials(name) == symbol and not _COMPANY_HEAD.search(before):
             continue  # "Securities and Exchange Commission (SEC)" spells its name out
         if _DATELINE.match(text, text.rfind("\n", 0, match.start()) + 1, match.start()) and (
             _DATELINE_DASH.match(text, match.end())
         ):
             continue  # "TAIPEI, Taiwan (AP) -": the wire service's credit, not a ticker
         tagged.append((match.start(), 0, symbol, name))
+    for match in _BULLET_SYMBOL.finditer(text):
+        symbol = match.group("sym")
+        if symbol not in _NOT_SYMBOLS and symbol not in _ACRONYMS:
+            tagged.append((match.start("sym"), 0, symbol, match.group("name")))
     for match in _CASHTAG.finditer(text):
         symbol = match.group("sym")
         if symbol not in _NOT_SYMBOLS:
