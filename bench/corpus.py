@@ -200,6 +200,27 @@ def pad_page(markup: str, target: int, rng: random.Random, base_url: str = DEFAU
     return _insert_before(page, "</body>", asides + footer)
 
 
+def _sized(markup: str, target: int, seed: int, base_url: str) -> bytes:
+    """`markup` padded to about `target` bytes, never outside MIN_PAGE-MAX_PAGE.
+
+    Padding comes in whole paragraphs and list items, so the first aim misses: the aim
+    is corrected until the page is within 256 bytes, keeping the closest in-range try.
+    """
+    best: bytes | None = None
+    aim = target
+    for _ in range(8):
+        page = pad_page(markup, aim, random.Random(seed), base_url).encode("utf-8")
+        in_range = MIN_PAGE <= len(page) <= MAX_PAGE
+        if in_range and (best is None or abs(len(page) - target) < abs(len(best) - target)):
+            best = page
+        if in_range and abs(len(page) - target) <= 256:
+            break
+        aim += target - len(page)
+    if best is None:
+        raise ValueError(f"could not pad a page to {target} bytes within 5-50 KB")
+    return best
+
+
 def html_pages(count: int, *, seed: int = 9, base_url: str = DEFAULT_BASE) -> list[Page]:
     """`count` pages cycling through the base pages, sizes spread evenly over 5-50 KB."""
     bases = base_pages(base_url)
@@ -207,13 +228,10 @@ def html_pages(count: int, *, seed: int = 9, base_url: str = DEFAULT_BASE) -> li
     for index in range(count):
         name, markup = bases[index % len(bases)]
         fraction = index / max(count - 1, 1)
-        target = int(MIN_PAGE + (MAX_PAGE - MIN_PAGE) * fraction)
-        # Padding adds some markup of its own: aim, then correct the aim twice.
-        aim = target
-        for _ in range(3):
-            html = pad_page(markup, aim, random.Random(seed * 100_003 + index), base_url)
-            aim += target - len(html.encode("utf-8"))
-        pages.append(Page(f"{name}#{index}", html.encode("utf-8")))
+        # Aimed half a KB inside the bounds: padding lands within a few hundred bytes.
+        target = int(MIN_PAGE + 512 + (MAX_PAGE - MIN_PAGE - 1024) * fraction)
+        html = _sized(markup, target, seed * 100_003 + index, base_url)
+        pages.append(Page(f"{name}#{index}", html))
     random.Random(seed).shuffle(pages)
     return pages
 

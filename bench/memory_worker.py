@@ -4,7 +4,8 @@ Run by `bench.memory` as `python -m bench.memory_worker --mode stream|batch ...`
 its peak RSS is its own. Prints one JSON line with its figures.
 
 - stream (the pipeline's way): one article at a time, page -> `extract_html` ->
-  `Store.add_article` + `record_earnings` + `record_ai_claims`, then the next.
+  `Store.add_article` + `record_earnings` + `record_ai_claims` (one transaction, as
+  `process_pending` writes an entry), then the next.
 - batch (naive): read every page first, extract them all into a list, then store them all.
 
 Pages are the bundled sample pages and HTML fixtures as they are (0.5-7 KB), each made a
@@ -54,6 +55,12 @@ def _pages(count: int) -> Iterator[tuple[str, bytes]]:
 
 
 def _store(store: Store, url: str, extraction: Extraction, body: bytes) -> None:
+    """One article's writes in one transaction, as `process_pending` does."""
+    with store.atomic():
+        _write(store, url, extraction, body)
+
+
+def _write(store: Store, url: str, extraction: Extraction, body: bytes) -> None:
     added = store.add_article(
         None,
         url=url,

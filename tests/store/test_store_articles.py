@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from market_news.store import Store
+from market_news.store import Store, StoredArticle, canonical_url, content_fingerprint
 from market_news.store.schema import Article
 from sqlalchemy import select
 from store_factories import ARTICLE_TEXT, FEED, make_entry, make_extraction
@@ -111,3 +111,43 @@ def test_storing_the_same_entry_again_is_a_retry_not_a_duplicate(store: Store) -
     retry = store.add_article(entry_id, **arguments)  # type: ignore[arg-type]
     assert retry.article_id == first.article_id
     assert not retry.is_duplicate
+
+
+def _add(store: Store, entry_id: int, url: str, text: str) -> int:
+    result = store.add_article(
+        entry_id,
+        url=url,
+        extraction=make_extraction(text),
+        raw_body=None,
+        parser_version="1",
+        feed_name=FEED.name,
+    )
+    assert result.article_id is not None
+    return result.article_id
+
+
+def test_find_article_answers_by_url_first_then_by_text(store: Store) -> None:
+    first_entry, second_entry = _entry(store, "a"), _entry(store, "b")
+    by_url = _add(store, first_entry, "https://news.example.com/one", ARTICLE_TEXT)
+    other_text = ARTICLE_TEXT.replace("third-quarter", "fourth-quarter")
+    by_text = _add(store, second_entry, "https://news.example.com/two", other_text)
+    one = canonical_url("https://news.example.com/one?utm_source=rss")
+    fingerprint = content_fingerprint(other_text)
+
+    found = store.find_article(one, fingerprint)
+    assert found == StoredArticle(by_url, first_entry, None, "url"), "the URL wins"
+    found = store.find_article("https://news.example.com/unknown", fingerprint)
+    assert found == StoredArticle(by_text, second_entry, None, "fingerprint")
+    assert store.find_article("https://news.example.com/unknown", None) is None
+    assert store.find_article("https://news.example.com/unknown", "0" * 64) is None
+
+
+def test_find_article_inside_atomic_sees_the_transactions_own_writes(store: Store) -> None:
+    entry_id = _entry(store, "a")
+    url = "https://news.example.com/pending"
+    with store.atomic():
+        article_id = _add(store, entry_id, url, ARTICLE_TEXT)
+        assert store.find_article(url, None) == StoredArticle(article_id, entry_id, None, "url")
+    for _ in range(20):  # standalone reads leave no transaction or connection behind
+        assert store.find_article(url, None) is not None
+    assert store.engine.pool.checkedout() == 0

@@ -23,7 +23,7 @@ from decimal import Decimal
 from market_news.extract.earnings import Context, plausible, verdict
 from market_news.extract.numbers import to_decimal
 from market_news.extract.periods import PeriodMention, find_periods
-from market_news.extract.text import MAX_TEXT_CHARS, evidence
+from market_news.extract.text import MAX_TEXT_CHARS, evidence, finditer_in
 from market_news.extract.tickers import find_companies
 from market_news.models import Basis, EarningsItem, Metric
 
@@ -39,6 +39,32 @@ _HEADER_HINT = re.compile(
     r"予想平均|コンセンサス)\*?(?:[ ]{2,}|\t|[ ]*$)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Where a `_HEADER_HINT` match can end: a cell gap or a line end (a literal-led pattern:
+# the regex engine skips to them at C speed).
+_CELL_END = re.compile(r"\n|\t|[ ]{2}")
+# Longest hint before its cell end: "visible alpha" + "*" + one space.
+_HINT_REACH = 20
+
+
+def _has_header_hint(text: str) -> bool:
+    """`_HEADER_HINT.search(text) is not None`, searched only just before cell ends.
+
+    The hint has no anchor before its word, so any match inside a window is a match in
+    the text, and every match ends at a gap, a tab or a line end that some window covers.
+    A case-insensitive alternation with nothing literal to skip to costs a regex step at
+    every character of the article; the windows are a few dozen short searches.
+    """
+    spans: list[tuple[int, int]] = []
+    ends = [m.end() for m in _CELL_END.finditer(text)] + [len(text)]
+    for end in ends:  # in text order: merge as they come
+        lo = max(0, end - 2 - _HINT_REACH)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((lo, end))
+    return next(finditer_in(_HEADER_HINT, text, spans), None) is not None
+
+
 _NUMBER_CELL = re.compile(r"^\(?-?[\d,]{1,16}(?:\.\d{1,6})?\)?$")
 _EPS_LABEL = re.compile(r"\bEPS\b|earnings per share|1株(?:当たり)?利益", re.IGNORECASE)
 _REVENUE_LABEL = re.compile(
@@ -135,7 +161,7 @@ def find_table_items(raw: str, ctx: Context) -> list[EarningsItem]:
     """Items from every key-figures table of `raw` (the article as written) that has a
     consensus column; `ctx` gives the companies of the normalised text."""
     items: list[EarningsItem] = []
-    if _HEADER_HINT.search(raw[:MAX_TEXT_CHARS]) is None:
+    if not _has_header_hint(raw[:MAX_TEXT_CHARS]):
         return items  # no consensus column, no table to read
     lines = unicodedata.normalize("NFKC", raw[:MAX_TEXT_CHARS]).split("\n")
     for index, line in enumerate(lines):

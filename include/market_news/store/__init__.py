@@ -18,6 +18,7 @@ from market_news.store.records import (
     FeedState,
     PendingEntry,
     QueuedAlert,
+    StoredArticle,
 )
 from market_news.store.repository import BodyKind, Store
 
@@ -34,6 +35,7 @@ __all__ = [
     "QueuedAlert",
     "Store",
     "StoreUnavailableError",
+    "StoredArticle",
     "canonical_url",
     "content_fingerprint",
     "create_store_engine",

@@ -8,7 +8,7 @@ article's bands so later copies find it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from market_news.store.schema import Article, ArticleBand
@@ -18,25 +18,34 @@ from market_news.store.similarity import band_hashes, best_match
 MAX_CANDIDATES = 8
 
 
+_shared = func.count().label("shared")
+# Built once, bound per call (expanding IN lists): building them per article cost more
+# than the indexed lookups themselves.
+_RANKED = (
+    select(ArticleBand.article_id, _shared)
+    .where(
+        ArticleBand.band_hash.in_(bindparam("bands", expanding=True)),
+        ArticleBand.article_id != bindparam("article_id"),
+    )
+    .group_by(ArticleBand.article_id)
+    .order_by(_shared.desc(), ArticleBand.article_id)
+    .limit(MAX_CANDIDATES)
+)
+_SIGNATURES = select(Article.id, Article.minhash).where(
+    Article.id.in_(bindparam("ids", expanding=True)), Article.minhash.is_not(None)
+)
+
+
 def find_near_duplicate(
     session: Session, article_id: int, signature: bytes
 ) -> tuple[int, float] | None:
     """(id, estimated similarity) of the stored article the new one copies, or None."""
     bands = band_hashes(signature)
-    shared = func.count().label("shared")
-    ranked = (
-        select(ArticleBand.article_id, shared)
-        .where(ArticleBand.band_hash.in_(bands), ArticleBand.article_id != article_id)
-        .group_by(ArticleBand.article_id)
-        .order_by(shared.desc(), ArticleBand.article_id)
-        .limit(MAX_CANDIDATES)
-    )
-    ids = [row.article_id for row in session.execute(ranked)]
+    ranked = session.execute(_RANKED, {"bands": bands, "article_id": article_id})
+    ids = [row.article_id for row in ranked]
     if not ids:
         return None
-    stored = session.execute(
-        select(Article.id, Article.minhash).where(Article.id.in_(ids), Article.minhash.is_not(None))
-    )
+    stored = session.execute(_SIGNATURES, {"ids": ids})
     return best_match(signature, [(row.id, row.minhash) for row in stored])
 
 

@@ -61,6 +61,19 @@ class PendingEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article already stored under a canonical URL or a text fingerprint.
+
+    `matched` says which key found it: the URL when both would have.
+    """
+
+    id: int
+    entry_id: int | None
+    near_duplicate_of: int | None
+    matched: Literal["url", "fingerprint"]
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleResult:
     """Outcome of `Store.add_article`.
 
@@ -147,4 +160,5 @@ __all__ = [
     "FeedState",
     "PendingEntry",
     "QueuedAlert",
+    "StoredArticle",
 ]

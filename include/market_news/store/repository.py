@@ -21,7 +21,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Engine, and_, case, exists, func, insert, null, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -38,6 +50,7 @@ from market_news.store.events import (
     merge_metrics,
     new_event_metrics,
 )
+from market_news.store.lookup import find_stored
 from market_news.store.near_duplicates import find_near_duplicate, index_bands
 from market_news.store.records import (
     AlertKind,
@@ -45,11 +58,11 @@ from market_news.store.records import (
     ArticleResult,
     ClaimedAlert,
     CorrectionRecord,
-    DuplicateReason,
     EntryStatus,
     FeedState,
     PendingEntry,
     QueuedAlert,
+    StoredArticle,
 )
 from market_news.store.schema import (
     ALERT_STATUSES,
@@ -93,6 +106,7 @@ class Store:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._local = threading.local()
+        self._insert_statements: dict[tuple[Any, ...], Any] = {}
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -161,6 +175,26 @@ class Store:
             finally:
                 self._local.session = None
 
+    @contextmanager
+    def _reading(self) -> Iterator[Session | Connection]:
+        """Where a single read statement runs: the `atomic()` session when inside one,
+        else a Core connection, lighter than an ORM session for one statement. On
+        PostgreSQL it is in autocommit (no BEGIN and COMMIT round trips around one
+        statement, which is atomic by itself); on SQLite a short transaction."""
+        outer: Session | None = getattr(self._local, "session", None)
+        if outer is not None:
+            yield outer
+            return
+        try:
+            if self.dialect == "postgresql":
+                with self._engine.connect() as connection:
+                    yield connection.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                with self._engine.begin() as connection:
+                    yield connection
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailableError(self._engine.url, exc) from exc
+
     def _insert(self, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
         """An INSERT that understands ON CONFLICT on this engine's dialect."""
         if self.dialect == "postgresql":
@@ -174,9 +208,18 @@ class Store:
 
         With no `conflict` columns, any unique constraint counts (articles have two).
         """
-        statement = self._insert(model).values(**values)
-        ignoring = statement.on_conflict_do_nothing(index_elements=list(conflict) or None)
-        new_id = session.execute(ignoring.returning(model.__table__.c.id)).scalar_one_or_none()
+        key = (model, conflict, tuple(values))
+        statement = self._insert_statements.get(key)
+        if statement is None:
+            # Built once per shape and executed with the row as parameters: building and
+            # cache-keying a statement with the values inside cost as much as running it.
+            statement = (
+                self._insert(model)
+                .on_conflict_do_nothing(index_elements=list(conflict) or None)
+                .returning(model.__table__.c.id)
+            )
+            self._insert_statements[key] = statement
+        new_id = session.execute(statement, dict(values)).scalar_one_or_none()
         return cast(int | None, new_id)
 
     # -- feeds ---------------------------------------------------------------------------
@@ -515,6 +558,16 @@ class Store:
                 update(Article).where(Article.id == article_id).values(near_duplicate_of=original)
             )
             return ArticleResult(article_id, duplicate_of=original, reason="near_duplicate")
+
+    def find_article(self, canonical: str, fingerprint: str | None) -> StoredArticle | None:
+        """The article stored under this canonical URL, else this text fingerprint.
+
+        The exact-duplicate decision in one indexed statement (one round trip on
+        PostgreSQL). `add_article` needs no call first: its INSERT makes the same decision
+        atomically and asks this only when it was refused.
+        """
+        with self._reading() as executor:
+            return find_stored(executor, canonical, fingerprint)
 
     def article_raw_body(self, article_id: int) -> bytes | None:
         """The article's body as fetched, decompressed; None when none was kept."""
@@ -870,24 +923,15 @@ def _existing_article(
     session: Session, entry_id: int | None, canonical: str, fingerprint: str | None
 ) -> ArticleResult:
     """Which stored article blocked an insert, and by which key."""
-    lookups: list[tuple[ColumnElement[bool], DuplicateReason]] = [
-        (Article.canonical_url == canonical, "url")
-    ]
-    if fingerprint is not None:
-        lookups.append((Article.fingerprint == fingerprint, "fingerprint"))
-    for condition, reason in lookups:
-        found = session.execute(
-            select(Article.id, Article.entry_id, Article.near_duplicate_of).where(condition)
-        ).first()
-        if found is None:
-            continue
-        if entry_id is not None and found.entry_id == entry_id:
-            # The same entry again: a retry, not a duplicate (but still a copy if it was one).
-            if found.near_duplicate_of is not None:
-                return ArticleResult(found.id, found.near_duplicate_of, "near_duplicate")
-            return ArticleResult(found.id)
-        return ArticleResult(None, duplicate_of=found.id, reason=reason)
-    raise RuntimeError(f"article insert for {canonical!r} conflicted with no stored article")
+    found = find_stored(session, canonical, fingerprint)
+    if found is None:
+        raise RuntimeError(f"article insert for {canonical!r} conflicted with no stored article")
+    if entry_id is not None and found.entry_id == entry_id:
+        # The same entry again: a retry, not a duplicate (but still a copy if it was one).
+        if found.near_duplicate_of is not None:
+            return ArticleResult(found.id, found.near_duplicate_of, "near_duplicate")
+        return ArticleResult(found.id)
+    return ArticleResult(None, duplicate_of=found.id, reason=found.matched)
 
 
 #: Names per `IN (...)` list: well under SQLite's bound-parameter limit.
