@@ -153,9 +153,9 @@ def test_poll_tasks_run_on_a_celery_worker_via_redis(tmp_path: Path) -> None:
             client.close()
 
     worker_text = worker_log.read_text(errors="replace")
-    # feed_batches + one poll (the sample feeds make one batch) + announce, each run by the worker.
+    # configured_feeds + one poll per sample feed + announce, each run by the worker.
     succeeded = re.findall(r"Task execute_workload\[[^\]]+\] succeeded", worker_text)
-    assert len(succeeded) == 3, worker_text[-3000:]
+    assert len(succeeded) == 5, worker_text[-3000:]
     store = Store.open(store_url)
     try:
         assert store.pending_entries(), "the worker's tasks stored the feeds' entries"

@@ -53,22 +53,9 @@ def test_dag_conventions(dag_bag: Any, dag_id: str) -> None:
         assert callbacks == [TASK_FAILURE_ALERT], f"{dag_id}.{task.task_id}: one alert callback"
 
 
-def test_poll_maps_one_task_per_batch_of_feeds(
-    dag_bag: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_poll_maps_one_task_per_feed(dag_bag: Any) -> None:
     poll = dag_bag.dags["market_news_poll"].task_dict["poll"]
     assert poll.is_mapped if hasattr(poll, "is_mapped") else type(poll).__name__ == "MappedOperator"
-    names = [f"feed-{n:02d}" for n in range(60)]
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(
-        "feeds:\n"
-        + "".join(f"  - name: {n}\n    url: https://example.com/{n}.xml\n" for n in names),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("MARKET_NEWS_FEEDS", str(feeds))
-    batches = dag_bag.dags["market_news_poll"].task_dict["feed_batches"].python_callable()
-    assert [len(batch) for batch in batches] == [25, 25, 10]
-    assert [name for batch in batches for name in batch] == names
 
 
 def test_digest_runs_daily_and_push_feeds_the_process_asset(dag_bag: Any) -> None:

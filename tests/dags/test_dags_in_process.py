@@ -79,10 +79,10 @@ def test_poll_then_process_sends_alerts_once(
 def test_failed_task_is_reported_once_even_when_the_run_fails(
     project_dags: dict[str, Any], airflow_env: Path, slack_standin: SlackStandin, no_retries: None
 ) -> None:
-    """feed_batches fails (no feeds file): the run fails too, but only the task speaks."""
+    """configured_feeds fails (no feeds file): the run fails too, but only the task speaks."""
     assert _run(project_dags["market_news_poll"]) == "failed"
     (message,) = slack_standin.messages(OPS)
-    assert "market_news_poll.feed_batches" in message["text"]
+    assert "market_news_poll.configured_feeds" in message["text"]
     assert "feeds file not found" in message["text"]
     assert slack_standin.messages("market-news") == []
 
