@@ -1,7 +1,8 @@
 """
 ### market-news: poll feeds
 
-Polls every feed in the feeds file (`MARKET_NEWS_FEEDS`), one mapped task per feed, with
+Polls every feed in the feeds file (`MARKET_NEWS_FEEDS`), one mapped task per feed (named by
+its feed in the grid), with
 conditional GET so unchanged feeds cost a 304. New entries are stored as pending work and
 the Asset `market_news://entries/new` is updated, which triggers **market_news_process**.
 A feed that fails is logged in one line and counted; the other feeds go on. A failing
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from market_news_common import DAG_ARGS, DEFAULT_ARGS, NEW_ENTRIES, TAGS, report, task_settings
 
@@ -38,11 +39,13 @@ def market_news_poll() -> None:
 
         return [feed.name for feed in load_feeds(task_settings())]
 
-    @task(max_active_tis_per_dagrun=8, retries=1)
+    @task(max_active_tis_per_dagrun=8, retries=1, map_index_template="{{ feed_name }}")
     def poll(feed_name: str) -> dict[str, int]:
         """Fetch one feed, if due, and store its new entries (`skipped` 1 when not due)."""
         from market_news.pipeline import load_feeds, open_store, poll_feed  # noqa: PLC0415
 
+        # The grid names each mapped task by its feed instead of 0, 1, 2 ...
+        get_current_context()["feed_name"] = feed_name  # type: ignore[typeddict-unknown-key]
         settings = task_settings()
         feed = next(f for f in load_feeds(settings) if f.name == feed_name)
         store = open_store(settings)

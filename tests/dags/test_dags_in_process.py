@@ -64,7 +64,10 @@ def test_poll_then_process_sends_alerts_once(
 ) -> None:
     with serve_samples() as server:
         airflow_env.write_text(server.feeds_yaml(), encoding="utf-8")
-        assert _run(project_dags["market_news_poll"]) == "success"
+        poll_run = project_dags["market_news_poll"].test()
+        assert str(poll_run.state) == "success"
+        mapped = [ti for ti in poll_run.get_task_instances() if ti.task_id == "poll"]
+        assert sorted(ti.rendered_map_index for ti in mapped) == sorted(server.feed_names())
         assert _run(project_dags["market_news_process"]) == "success"
         alerts = slack_standin.messages("market-news")
         assert len(alerts) >= 4
