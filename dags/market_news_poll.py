@@ -1,12 +1,13 @@
 """
 ### market-news: poll feeds
 
-Polls every feed in the feeds file (`MARKET_NEWS_FEEDS`), one mapped task per feed (named by
-its feed in the grid), with conditional GET so unchanged feeds cost a 304. New entries are stored as pending work and
-the Asset `market_news://entries/new` is updated, which triggers **market_news_process**.
-A feed that fails is logged in one line and counted; the other feeds go on. A failing
-feed is backed off (1, 2, 4 ... minutes, at most an hour): until its next poll time its
-task returns at once with `skipped: 1`, so it never holds up the others.
+Polls every feed in the feeds file (`MARKET_NEWS_FEEDS`), one mapped task per feed (named
+by its feed in the grid), with conditional GET so unchanged feeds cost a 304. New entries
+are stored as pending work and the Asset `market_news://entries/new` is updated, which
+triggers **market_news_process**. A feed that fails is logged in one line and counted;
+the other feeds go on. A failing feed is backed off (1, 2, 4 ... minutes, at most an
+hour): until its next poll time its task returns at once with `skipped: 1`, so it never
+holds up the others.
 """
 
 from __future__ import annotations
