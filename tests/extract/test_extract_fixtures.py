@@ -60,6 +60,9 @@ BLIND8_FIRST_RUN_MISSES = {
         "'17.57 trillion won ($12.71 billion), below the 18.15 trillion won LSEG SmartEstimate'"
         " not extracted (trillion won with a bracketed USD conversion)"
     ),
+    "blind8_investopedia_dg_dltr_two": (
+        "'Dollar General (DG)' not taken as a ticker, so DG's items go to DLTR"
+    ),
     "blind8_mixed_apld_fiscal_may": (
         "period FY instead of Q1 for 'Excluding items, the loss was also 3 cents' (quarter named"
         " in the sentence before); 'expects to spend about $3 billion building out' not capex"
