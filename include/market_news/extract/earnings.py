@@ -321,6 +321,15 @@ def _basis(lead: str, tail: str) -> Basis | None:
         return "adjusted"
     if _GAAP.search(text):
         return "gaap"
+    # The basis word goes with the metric word, which a relative clause can push far from
+    # the figure: "Core earnings per share, which strip out amortisation, ..., fell to".
+    named = [m.start() for m in _EPS_WORDS.finditer(lead)]
+    if named:
+        before = lead[max(0, named[-1] - 24) : named[-1]]
+        if _ADJUSTED.search(before):
+            return "adjusted"
+        if _GAAP.search(before):
+            return "gaap"
     return None
 
 
@@ -344,6 +353,8 @@ def _figures(sentence: str, vs_consensus: bool = False) -> list[_Figure]:
         role = _role(clause, lead, tail, amount, vs_consensus)
         if metric == "revenue" and _segment(lead):
             role = "skip"
+        elif _SEGMENT_AFTER.match(" " + tail.lstrip(" ,")):
+            role = "skip"  # "analysts had expected 7.0 billion francs from the diagnostics unit"
         if figures and _JOINER.match(lead):
             role = figures[-1].role  # "estimates of $10.94 billion and 41 cents"
         margin = _MARGIN_LEAD.search(lead)
@@ -543,9 +554,27 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
     years = re.findall(r"(?<![\d,.$€£¥#兆億万])(20\d\d)(?!\d|%|[,.]\d|[兆億万円])", sentence.text)
     if years:
         return int(years[0])
-    # No period is written anywhere ("reported quarterly earnings"): a dateline's year
-    # says when the story ran, not which fiscal year the figures belong to.
-    return ctx.year if mention is not None else None
+    if mention is None:
+        # No period is written anywhere ("reported quarterly earnings"): a dateline's year
+        # says when the story ran, not which fiscal year the figures belong to.
+        return None
+    # The period came without a year: a fiscal year the article names elsewhere ("The
+    # quarter was the third of Marvell's fiscal 2025") outranks the dateline's year.
+    return _named_fiscal_year(ctx.text) or ctx.year
+
+
+_FISCAL_YEAR = re.compile(r"\bfiscal (?:year )?(20\d\d)(?!\d)", re.IGNORECASE | re.ASCII)
+
+
+def _named_fiscal_year(text: str) -> int | None:
+    """The first "fiscal 2025" of the article that is not part of guidance."""
+    if "iscal" not in text:
+        return None
+    for match in _FISCAL_YEAR.finditer(text):
+        around = text[max(0, match.start() - 40) : match.end() + 40]
+        if not _GUIDANCE_MARK.search(around):
+            return int(match.group(1))
+    return None
 
 
 def _owner(ctx: Context, sentence: Sentence, region_start: int, pos: int) -> str | None:
@@ -694,7 +723,9 @@ def _item(
     owner = _owner(ctx, sentence, region_start, act.amount.start)
     region = (region_start, est.amount.end)
     mention = _period_for(ctx, sentence, act.amount.start, region, owner)
-    basis = act.basis or (est.basis if metric == "eps" else None)
+    # Basis is a per-share notion (interface: adjusted vs GAAP EPS); "underlying revenue"
+    # is still the revenue item.
+    basis = (act.basis or est.basis) if metric == "eps" else None
     return EarningsItem(
         ticker=owner,
         period=mention.period if mention else None,

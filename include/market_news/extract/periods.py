@@ -68,6 +68,19 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         ),
         ("h1", "h2", "1h", "2h"),
     ),
+    # A year named by its closing date, as UK and European reports do: "its financial year
+    # to 30 September 2024", "the fiscal year ended September 30, 2024" (before the plain
+    # "fiscal year" below, which would otherwise take the words and leave the year).
+    (
+        "FY",
+        re.compile(
+            r"\b(?:(?:financial|fiscal)\s)?year\s(?:to|ended|ending)\s(?:\d{1,2}\s)?"
+            r"(?:January|February|March|April|May|June|July|August|September|October|"
+            r"November|December)(?:\s\d{1,2})?,?\s(?P<year2>20\d\d)(?!\d)",
+            re.IGNORECASE | re.ASCII,
+        ),
+        ("year to", "year ended", "year ending"),
+    ),
     (
         "FY",
         re.compile(
@@ -127,6 +140,10 @@ _FUTURE_BEFORE = re.compile(
     r"|までに|以降)\s?$",
     re.IGNORECASE | re.ASCII,
 )
+# A fiscal year described rather than reported on: "its fiscal year ends in May".
+_CALENDAR_AFTER = re.compile(
+    r"\s?(?:ends|ending|runs|begins|starts|closes)\b", re.IGNORECASE | re.ASCII
+)
 _FUTURE_AFTER = re.compile(r"^(?:年初頭|年末|年までに|年以降|\s?(?:and beyond|onward))")
 
 
@@ -178,6 +195,8 @@ def find_periods(text: str) -> list[PeriodMention]:
                 or _year_of(groups.get("fyend"))
                 or _year_of(groups.get("year2"))
             )
+            if period == "FY" and year is None and _CALENDAR_AFTER.match(text, match.end()):
+                continue  # "whose fiscal year ends in May" describes a calendar, not figures
             found.append(PeriodMention(period, year, match.start(), match.end()))
             taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     found.sort(key=lambda m: m.start)

@@ -131,7 +131,24 @@ _COMPANY_HEAD = re.compile(
     r"Laboratories|Petroleum|Chemicals|Inc|Corp|Corporation|Co|Ltd|plc|PLC|Holdings)\.?,?\s$",
     re.ASCII,
 )
-_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w&'\-.]*,?|&|and|de|of)$", re.ASCII)
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w&'\-.]*,?|&|and|de|of|for)$", re.ASCII)
+# Words that end the name of an institution, a body or a site, not of a listed company:
+# "Technology Innovation Institute (TII)", "International Business Exchange (IBX)".
+_ORG_HEAD = re.compile(
+    r"\b(?:Institutes?|Institution|Cent(?:re|er)|Exchange|Council|Agency|Authority|"
+    r"Association|University|Foundation|Commission|Committee|Ministry|Department|Bureau|"
+    r"Organi[sz]ation|Federation|Board|Administration|Laborator(?:y|ies)|Consortium|"
+    r"Alliance|Initiative|Programme|Program|Project|Facilit(?:y|ies)|Society|Forum|"
+    r"Academy|Observatory|Office|Service|Fund)\s$",
+    re.ASCII,
+)
+# Words of the same sentence that say a bracketed symbol is a listing: a per-share
+# figure, its shares or stock, a ticker ("Dollar General (DG) reported earnings per share").
+_LISTED_CUE = re.compile(
+    r"\b(?:per share|a share|EPS|shares|stock|ticker|listed|traded|share price)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_CONNECTORS = frozenset({"&", "and", "de", "of", "for", "the"})
 _NAME_STOP = frozenset({"The", "A", "An", "Shares", "Stock", "Both", "While", "As", "But", "And"})
 _SUFFIX_WORDS = re.compile(r"^(?:" + _SUFFIXES + r")\.?,?$")
 _JA_NAME = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffA-Za-z・&.\s]{1,30}$")
@@ -178,6 +195,29 @@ def _english_name(before: str) -> str | None:
 
 def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def _abbreviates(name: str, symbol: str, before: str) -> bool:
+    """True when the bracketed letters read as the name's own abbreviation, not a listing:
+    the initials of its last words ("Abu Dhabi's Technology Innovation Institute (TII)",
+    "Danish Centre for AI Innovation (DCAI)") unless the name ends as a company's does
+    ("Delta Air Lines (DAL)"), or any name ending as an institution's or a site's does."""
+    if _ORG_HEAD.search(before):
+        return True
+    if _COMPANY_HEAD.search(before):
+        return False
+    words = [w for w in name.split() if w not in _CONNECTORS]
+    initials = "".join(word[0] for word in words if word[:1].isupper())
+    return any(initials[i:] == symbol for i in range(max(0, len(initials) - 6), len(initials)))
+
+
+def _listed_in_sentence(text: str, match: re.Match[str]) -> bool:
+    """True when the sentence holding a bracketed symbol speaks of shares or per-share
+    results, which an abbreviated agency, site or product never has."""
+    start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+    stops = [at for at in (text.find(". ", match.end()), text.find("\n", match.end())) if at >= 0]
+    end = min(stops) if stops else len(text)
+    return _LISTED_CUE.search(text, start, end) is not None
 
 
 def _japanese_name(before: str) -> str | None:
@@ -254,7 +294,7 @@ def find_companies(text: str) -> Companies:
         name = _english_name(before)
         if symbol in _NOT_SYMBOLS or symbol in _ACRONYMS or name is None:
             continue
-        if _initials(name) == symbol and not _COMPANY_HEAD.search(before):
+        if _abbreviates(name, symbol, before) and not _listed_in_sentence(text, match):
             continue  # "Securities and Exchange Commission (SEC)" spells its name out
         if _DATELINE.match(text, text.rfind("\n", 0, match.start()) + 1, match.start()) and (
             _DATELINE_DASH.match(text, match.end())
@@ -281,15 +321,19 @@ def find_companies(text: str) -> Companies:
     symbols: list[str] = []
     mentions: list[Mention] = []
     aliases: dict[str, str] = {}
+    shared: set[str] = set()
     for start, _end, symbol, name in tagged:
         if symbol not in symbols:
             symbols.append(symbol)
         mentions.append(Mention(symbol, start))
         if name:
             for alias in _aliases(name, symbol):
-                aliases.setdefault(alias, symbol)
+                if aliases.setdefault(alias, symbol) != symbol:
+                    shared.add(alias)  # "Dollar" of Dollar General and Dollar Tree
     lower = text.lower()
     for alias, symbol in aliases.items():
+        if alias in shared:
+            continue
         mentions.extend(_alias_mentions(text, alias, symbol, lower=lower))
     for symbol in symbols:
         if len(symbol) >= 2:
