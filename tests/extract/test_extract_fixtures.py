@@ -52,10 +52,6 @@ BLIND8_FIRST_RUN_MISSES = {
         "'(IBX)' after a facility brand read as a ticker; '2.5MW of heat rejection - a thermal"
         " rating' read as datacenter power"
     ),
-    "blind8_html_skhynix_krw_revenue_miss": (
-        "'17.57 trillion won ($12.71 billion), below the 18.15 trillion won LSEG SmartEstimate'"
-        " not extracted (trillion won with a bracketed USD conversion)"
-    ),
     "blind8_mixed_apld_fiscal_may": ("'expects to spend about $3 billion building out' not capex"),
     "blind8_model_release_falcon_tokens": (
         "'(TII)' read as a ticker; subject 'Falcon' instead of the model name 'Falcon 180B'"

@@ -63,7 +63,8 @@ _TAIL_ESTIMATE = re.compile(
     r"(?:(?:consensus|analysts?'?|wall street|the street|street)\s?"
     r"(?:(?:polled|surveyed|tracked) by [A-Z][\w&.]{0,15}(?:\s[A-Z][\w&.]{0,15})?\s)?"
     r"(?:had\s(?:been\s)?|were\s|have been\s)?)?"
-    r"(?:estimates?|est\b|cons\.|expected|expectations?|consensus|forecasts?|forecasted|"
+    # "the 18.15 trillion won LSEG SmartEstimate": the vendor's name is the noun
+    r"(?:estimates?|SmartEstimates?|est\b|cons\.|expected|expectations?|consensus|forecasts?|forecasted|"
     r"anticipated|"
     r"predicted|projected|looked for|were looking for|looking for|expecting|had expected|view|"
     r"estimated|modell?ed|"
@@ -110,6 +111,13 @@ _PRIOR_TAIL = re.compile(
     r"^\s?(?:per share\s|a share\s)?(?:in|during|for|from)?\s?(?:the\s)?(?:a\s)?"
     r"(?:year[- ]ago|year earlier|prior[- ]year|previous[- ]year|same (?:quarter|period) "
     r"(?:a |last )year|last year|a year (?:ago|earlier))",
+    re.IGNORECASE | re.ASCII,
+)
+# "rose 94% from a year earlier to 17.57 trillion won": the year-earlier words are the
+# change's baseline, and the figure after "to" is this period's.
+_FROM_PRIOR_TO = re.compile(
+    r"\bfrom (?:a |the )?(?:year[- ]ago|year[- ]earlier|a year (?:ago|earlier)|prior[- ]year|"
+    r"previous[- ]year|last year)(?:\s(?:levels?|period|quarter))?\sto\s?$",
     re.IGNORECASE | re.ASCII,
 )
 _CHANGED_TO = re.compile(
@@ -284,7 +292,7 @@ def _role(clause: str, lead: str, tail: str, amount: Amount, vs_consensus: bool 
         return "skip"
     if _TAIL_ESTIMATE.match(tail):
         return "estimate"
-    if _PRIOR_LEAD.search(clause):
+    if _PRIOR_LEAD.search(clause) and not _FROM_PRIOR_TO.search(clause):
         return "skip"
     if _PRIOR_TAIL.match(tail) and not _CHANGED_TO.search(clause):
         return "skip"  # "$4.88 a year earlier"; but "fell 8% to $12.35 billion from a year

@@ -43,6 +43,9 @@ _PREFIX_CURRENCY: dict[str, str] = {
     "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP", "¥": "JPY", "jpy": "JPY",
     "chf": "CHF", "₹": "INR", "inr": "INR", "₩": "KRW", "krw": "KRW", "sek": "SEK",
     "rmb": "CNY", "cny": "CNY", "nt$": "TWD", "twd": "TWD",
+    # other ISO codes written before an amount: "DKK 700 million", "NOK 2.1bn"
+    "dkk": "DKK", "nok": "NOK", "sgd": "SGD", "nzd": "NZD", "zar": "ZAR", "brl": "BRL",
+    "mxn": "MXN", "pln": "PLN",
 }  # fmt: skip
 _SUFFIX_CURRENCY: dict[str, str] = {
     "us dollars": "USD", "u.s. dollars": "USD", "canadian dollars": "CAD",
@@ -61,7 +64,8 @@ _JA_CURRENCY: dict[str, str] = {
 _NUM = r"(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,16})(?:\.\d{1,6})?(?!\d)"
 _PREFIX = (
     r"US\$|C\$|CA\$|CDN\$|A\$|AU\$|HK\$|NT\$|\$|€|£|¥|₹|₩|"
-    r"USD|EUR|GBP|JPY|CAD|CHF|AUD|HKD|INR|SEK|CNY|RMB|TWD"
+    r"USD|EUR|GBP|JPY|CAD|CHF|AUD|HKD|INR|SEK|CNY|RMB|TWD|KRW|"
+    r"DKK|NOK|SGD|NZD|ZAR|BRL|MXN|PLN"
 )
 _SCALE = (
     r"(?:[\s-]?(?P<wscale>trillion|billion|million|thousand)"
