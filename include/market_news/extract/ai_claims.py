@@ -111,7 +111,7 @@ _PARAMS_JA = re.compile(
     r"(?P<num>\d{1,6}(?:\.\d{1,3})?)\s?(?P<scale>兆|億|万)"
 )
 _AI_CONTEXT = re.compile(
-    r"\bAI\b|artificial intelligence|\bGPUs?\b|data cent(?:er|re)s?|datacenters?|"
+    r"\bAI\b|artificial[- ]intelligence|\bGPUs?\b|data[- ]cent(?:er|re)s?|datacenters?|"
     r"\bcompute\b|computing|infrastructure|\bcluster|supercomputer|training|\bmodels?\b|"
     r"人工知能|データセンター|生成AI|計算",
     re.IGNORECASE | re.ASCII,
@@ -138,10 +138,11 @@ _CAPEX_WEAK = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _INFRA = re.compile(
-    r"data cent(?:er|re)s?|datacenters?|\bAI\b|artificial intelligence|infrastructure|"
+    r"data[- ]cent(?:er|re)s?|datacenters?|\bAI\b|artificial[- ]intelligence|infrastructure|"
     r"\bGPUs?\b|\bservers?\b|\bcompute\b|computing|\bchips?\b|データセンター|人工知能|インフラ",
     re.IGNORECASE | re.ASCII,
 )
+_BUILD_OUT = re.compile(r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b", re.IGNORECASE | re.ASCII)
 _NOT_CAPEX_TAIL = re.compile(
     r"^\s?-?\s?(?:parameters?|param|model|per share|a share|per year|a year|annually|"
     r"salary|in revenue|in sales|パラメータ)",
@@ -161,10 +162,21 @@ _POWER = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _POWER_CONTEXT = re.compile(
-    r"data cent(?:er|re)s?|datacenters?|campus|cluster|facility|facilities|site|capacity|"
+    r"data[- ]cent(?:er|re)s?|datacenters?|campus|cluster|facility|facilities|site|capacity|"
     r"power|supercomputer|\bAI\b|データセンター|電力|受電|容量|"
     # "An initial phase of 100MW is expected to go live": a build-out's stage
     r"\b(?:initial|first|second|next) phase\b",
+    re.IGNORECASE | re.ASCII,
+)
+# Megawatts of heat, not of electricity: "units rated at 2.5MW of heat rejection",
+# "a cooling capacity of 40MW" (datacenter_power is an electric capacity).
+_THERMAL_TAIL = re.compile(
+    r"\s?(?:of\s)?(?:heat|cooling|thermal|refrigeration|chilled[- ]water)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_THERMAL_LEAD = re.compile(
+    r"\b(?:cooling|thermal|heat[- ]rejection|chiller)\s(?:capacity\s|load\s|rating\s)?"
+    r"(?:of\s)?(?:up to\s|about\s)?$",
     re.IGNORECASE | re.ASCII,
 )
 _PARAMS = re.compile(
@@ -360,7 +372,13 @@ def _named_system(sentence: str) -> bool:
 def _capex_hits(sentence: str, ai_article: Callable[[], bool]) -> list[_Hit]:
     strong = [m.start() for m in _CAPEX_STRONG.finditer(sentence)]
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
-    if weak and not (_INFRA.search(sentence) is not None or _named_system(sentence)):
+    if weak and not (
+        _INFRA.search(sentence) is not None
+        or _named_system(sentence)
+        # "expects to spend about $3 billion building out the first phase": a build-out
+        # in an article about AI infrastructure is that infrastructure's
+        or (_BUILD_OUT.search(sentence) is not None and ai_article())
+    ):
         weak = []
     # `ai_article` searches the whole article: asked only for a sentence with a strong cue.
     cues = strong if strong and ai_article() else []
@@ -393,6 +411,10 @@ def _power_hits(sentence: str) -> list[_Hit]:
     for match in _POWER.finditer(sentence):
         value = _number(match.group("num"))
         if value is None or value <= 0:
+            continue
+        if _THERMAL_TAIL.match(sentence, match.end()) or _THERMAL_LEAD.search(
+            sentence, max(0, match.start() - 40), match.start()
+        ):
             continue
         unit = match.group("unit").lower()
         if unit.startswith(("g", "ギ")):

@@ -636,15 +636,24 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
 
     Wire copy often gives the estimate in the next sentence ("... 78 cents per share.
     Analysts had expected 63 cents."): an actual left unpaired is offered to the
-    estimates that open the following sentence.
+    estimates that open the following sentence with figures, across at most one
+    sentence without any.
     """
     items: list[EarningsItem] = []
     seen: set[tuple[object, ...]] = set()
     leftover: list[_Figure] = []
     previous: Sentence | None = None
     vs_consensus = _mentions_vs(ctx.text) and _VS_CONSENSUS.search(ctx.text) is not None
+    bridged = False
     for sentence in ctx.sentences:
         figures = _figures(sentence.text, vs_consensus)
+        if not figures and not bridged and leftover and not _PREVIEW.search(sentence.text):
+            # "...a loss of 18 cents per share. The results missed Wall Street
+            # expectations. The average estimate ... was for a loss of 14 cents": one
+            # sentence without figures between an actual and its estimate keeps the carry.
+            bridged = True
+            continue
+        bridged = False
         if not figures or _PREVIEW.search(sentence.text):
             leftover, previous = [], None
             continue
