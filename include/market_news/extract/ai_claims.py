@@ -69,7 +69,9 @@ _QUALIFIERS_AFTER: list[tuple[Qualifier, re.Pattern[str]]] = [
 ]
 
 _COUNT = (
-    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)"
+    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?"
+    # a spelled count needs its scale word: "one million TPUs", "half a million chips"
+    r"|(?:half a|a|one|two|three|four|five|ten)(?=\s(?:million|thousand)\b))"
     r"(?:\s?(?P<scale>million|thousand|万|千))?"
 )
 _CHIP = (
@@ -142,6 +144,11 @@ _INFRA = re.compile(
     r"\bGPUs?\b|\bservers?\b|\bcompute\b|computing|\bchips?\b|データセンター|人工知能|インフラ",
     re.IGNORECASE | re.ASCII,
 )
+# What building a system cost: "Gefion's original build, financed by ..., cost DKK 700 million".
+_BUILD_COST = re.compile(
+    r"\b(?:build|build-?out|construction|expansion)\b[^.;]{0,90}?\bcost(?:s|ing)?\b",
+    re.IGNORECASE | re.ASCII,
+)
 _BUILD_OUT = re.compile(r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b", re.IGNORECASE | re.ASCII)
 _NOT_CAPEX_TAIL = re.compile(
     r"^\s?-?\s?(?:parameters?|param|model|per share|a share|per year|a year|annually|"
@@ -196,7 +203,9 @@ _SUBJECT = re.compile(
     r"\b(?:Llama|LLaMA|GPT|Gemini|Claude|Grok|Mistral|Mixtral|Qwen|DeepSeek|Gemma|Nemotron|"
     r"PaLM|Falcon|Olmo|Colossus|Stargate)"
     # the version, spaced or not ("Qwen2.5"); a tier may carry its own ("Mistral Large 2")
-    r"(?:(?:[\s-]|(?=\d))(?:\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-Z]\d{0,2}|"
+    # or a size alone as the version: "Falcon 180B", "Nemotron 70B"
+    r"(?:(?:[\s-]|(?=\d))(?:\d{1,4}(?:\.\d)?[BT](?![A-Za-z0-9_])|"
+    r"\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-Z]\d{0,2}|"
     r"(?:Ultra|Pro|Opus|Sonnet|Haiku|Turbo|Flash|Max|Large|Medium|Small|Mini|Nano)"
     r"(?:\s\d{1,2}(?:\.\d{1,2})?(?![A-Za-z0-9_]))?)(?![A-Za-z0-9_.]\d)"
     # a size after the version: "Llama 3.1 405B", "Qwen2.5-72B"
@@ -267,12 +276,13 @@ _CLAUSE_BREAK = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
-_SPELLED_FIGURE_WORDS = ("times", "fold", "watt", "gw", "mw", "倍", "ワット")
+_SPELLED_FIGURE_WORDS = ("times", "fold", "watt", "gw", "mw", "million", "倍", "ワット")
 
 
 def _may_claim(sentence: str) -> bool:
-    """Every claim has a figure: digits, or a spelled multiple or power ("ten times",
-    "a gigawatt"). Most prose sentences fail this cheap test and skip every rule."""
+    """Every claim has a figure: digits, or a spelled multiple, power or count ("ten
+    times", "a gigawatt", "one million TPUs"). Most prose sentences fail this cheap test
+    and skip every rule."""
     if _DIGIT.search(sentence):
         return True
     lower = sentence.lower()
@@ -309,11 +319,22 @@ def _number(raw: str, scale: str | None = None) -> Decimal | None:
 
 def _gpu_hits(sentence: str) -> list[_Hit]:
     hits: list[_Hit] = []
-    for match in _GPU.finditer(sentence):
-        value = _number(match.group("num"), match.group("scale"))
+    matches = list(_GPU.finditer(sentence))
+    # "Project Rainier - the Trainium2 cluster ... - is expected to top out at well beyond
+    # half a million chips": a generic count takes the one chip model its sentence names
+    # when no other count of the sentence is that model's.
+    named = {m.group("chip") for m in _CHIP_NAME.finditer(sentence)}
+    counted = {m.group("chip") for m in matches if m.group("chip")}
+    sole_chip = next(iter(named)) if len(named) == 1 and not counted else None
+    for match in matches:
+        raw = match.group("num")
+        if raw.lower() == "half a":
+            value = scale_value("0.5", match.group("scale"))
+        else:
+            value = _number(raw, match.group("scale"))
         if value is None or value < 50:
             continue
-        chip = match.group("chip")
+        chip = match.group("chip") or (sole_chip if match.group("generic") else None)
         if chip:
             unit = re.sub(r"\s+", " ", chip)
             unit = (
@@ -363,18 +384,57 @@ def _multiple_hits(sentence: str) -> list[_Hit]:
     return hits
 
 
-def _named_system(sentence: str) -> bool:
+# A system's proper name given as an appositive of its kind: "Denmark's national AI
+# supercomputer, Gefion, is getting...", "a new cluster called Horizon". Later mentions of
+# the name ("Gefion's hall", "The Gefion expansion") are then subjects too.
+_INTRODUCED_NAME = re.compile(
+    r"\b(?:supercomputer|supercluster|cluster|system|campus|data cent(?:er|re))"
+    r"(?:,\s(?P<name>[A-Z][A-Za-z0-9\-]{2,20}),|\s(?:called|named|dubbed)\s"
+    r"(?P<name2>[A-Z][A-Za-z0-9\-]{2,20})\b)",
+    re.ASCII,
+)
+# A definite reference to a system named before: "..., which operates the system, said".
+_DEFINITE_SYSTEM = re.compile(
+    r"\bthe\s(?:system|cluster|supercomputer|supercluster|machine)\b", re.ASCII
+)
+
+
+def introduced_names(text: str) -> tuple[str, ...]:
+    """Names the article gives a cluster or supercomputer by apposition (see above)."""
+    names = {
+        name
+        for m in _INTRODUCED_NAME.finditer(text)
+        if (name := m.group("name") or m.group("name2")) not in _SITE_STOP
+        and not _CHIP_NAME.fullmatch(name)
+    }
+    return tuple(sorted(names))
+
+
+def _names_learned(sentence: str, learned: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for name in learned:
+        for match in re.finditer(
+            r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])", sentence
+        ):
+            found.append((match.start(), match.end(), name))
+    return found
+
+
+def _named_system(sentence: str, learned: tuple[str, ...] = ()) -> bool:
     """True when the sentence names an AI system or site ("Colossus 2", "Stargate"): that
     name is context enough for a power figure or a spending word."""
-    return _SUBJECT.search(sentence) is not None
+    return _SUBJECT.search(sentence) is not None or bool(_names_learned(sentence, learned))
 
 
-def _capex_hits(sentence: str, ai_article: Callable[[], bool]) -> list[_Hit]:
+def _capex_hits(
+    sentence: str, ai_article: Callable[[], bool], learned: tuple[str, ...] = ()
+) -> list[_Hit]:
     strong = [m.start() for m in _CAPEX_STRONG.finditer(sentence)]
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
+    weak += [m.end() for m in _BUILD_COST.finditer(sentence)]
     if weak and not (
         _INFRA.search(sentence) is not None
-        or _named_system(sentence)
+        or _named_system(sentence, learned)
         # "expects to spend about $3 billion building out the first phase": a build-out
         # in an article about AI infrastructure is that infrastructure's
         or (_BUILD_OUT.search(sentence) is not None and ai_article())
@@ -404,8 +464,8 @@ def _capex_hits(sentence: str, ai_article: Callable[[], bool]) -> list[_Hit]:
     return hits
 
 
-def _power_hits(sentence: str) -> list[_Hit]:
-    if not _POWER_CONTEXT.search(sentence) and not _named_system(sentence):
+def _power_hits(sentence: str, learned: tuple[str, ...] = ()) -> list[_Hit]:
+    if not _POWER_CONTEXT.search(sentence) and not _named_system(sentence, learned):
         return []
     hits: list[_Hit] = []
     for match in _POWER.finditer(sentence):
@@ -449,11 +509,16 @@ def _parameter_hits(sentence: str) -> list[_Hit]:
     return hits
 
 
-def _subjects(text: str) -> list[tuple[int, str]]:
+def _subjects(text: str, learned: tuple[str, ...] = ()) -> list[tuple[int, str]]:
     found = [
         (m.start(), m.end(), m.group(0))
         for m in _SUBJECT.finditer(text)
         if not (_FAMILY_ONLY.match(m.group(0)) and _FAMILY_AFTER.match(text[m.end() :]))
+    ]
+    found += [
+        hit
+        for hit in _names_learned(text, learned)
+        if not any(s <= hit[0] < e for s, e, _ in found)
     ]
     for match in _BRACKETED_NAME.finditer(text):
         if not _CHIP_NAME.fullmatch(match.group("name")):
@@ -467,6 +532,8 @@ def _subjects(text: str) -> list[tuple[int, str]]:
             start, end = match.span("name")
             name = match.group("name")
             inside = any(s <= start < e or s < end <= e for s, e, _ in found)
+            if _CHIP_NAME.fullmatch(name.split()[0]):
+                continue  # "the Trainium2 cluster" names the chip, not the system
             if name.split()[0] not in stop and not inside:
                 found.append((start, end, name))
     return sorted((start, name) for start, _end, name in found)
@@ -484,7 +551,9 @@ def _clause_span(text: str, pos: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
+def _subject(
+    sentences: list[Sentence], index: int, pos: int, learned: tuple[str, ...] = ()
+) -> str | None:
     """The model or cluster named nearest before the figure, else after it, within the
     figure's clause (", and the company's capex..." is not about the pod named before);
     else in the previous sentence when this one starts by referring back ("It will
@@ -494,7 +563,7 @@ def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
     ("..., and the largest version has...") takes the name from earlier in the sentence."""
     sentence = sentences[index]
     lo, hi = _clause_span(sentence.text, pos)
-    every = _subjects(sentence.text)
+    every = _subjects(sentence.text, learned)
     names = [(start, name) for start, name in every if lo <= start < hi]
     adjective = [
         n for start, n in names if start > pos and _ADJECTIVE_FIGURE.match(sentence.text[pos:start])
@@ -515,8 +584,12 @@ def _subject(sentences: list[Sentence], index: int, pos: int) -> str | None:
     earlier = [name for start, name in every if start < lo]
     if earlier and _BACK_REFERENCE.search(sentence.text, lo, pos):
         return earlier[-1]
-    if index > 0 and _ANAPHORA.match(sentence.text):
-        previous = _subjects(sentences[index - 1].text)
+    if index > 0 and (
+        _ANAPHORA.match(sentence.text)
+        # "The operator (DCAI), which runs the system, said it will add 1,152 B200 GPUs"
+        or (not every and _DEFINITE_SYSTEM.search(sentence.text, 0, pos))
+    ):
+        previous = _subjects(sentences[index - 1].text, learned)
         if previous:
             return previous[-1][1]
     return None
@@ -528,6 +601,7 @@ def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
     # Most articles never need it (no sentence with a strong capex cue): asked lazily, once.
     ai_article = functools.cache(lambda: _INFRA.search(full_text[:200_000]) is not None)
     claims: list[AIClaim] = []
+    learned = introduced_names(full_text)
     index_of: dict[tuple[str, float, str], int] = {}
     for index, sentence in enumerate(sentences):
         text = sentence.text
@@ -536,8 +610,8 @@ def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
         hits = (
             _gpu_hits(text)
             + _multiple_hits(text)
-            + _capex_hits(text, ai_article)
-            + _power_hits(text)
+            + _capex_hits(text, ai_article, learned)
+            + _power_hits(text, learned)
             + _parameter_hits(text)
         )
         for hit in sorted(hits, key=lambda h: h.start):
@@ -546,7 +620,7 @@ def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
                 value=float(hit.value),
                 unit=hit.unit,
                 qualifier=hit.qualifier,
-                subject=_subject(sentences, index, hit.start),
+                subject=_subject(sentences, index, hit.start, learned),
                 evidence=evidence(text),
             )
             key = (claim.kind, claim.value, claim.unit)
