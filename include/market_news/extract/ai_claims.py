@@ -323,9 +323,10 @@ def _gpu_hits(sentence: str) -> list[_Hit]:
     # "Project Rainier - the Trainium2 cluster ... - is expected to top out at well beyond
     # half a million chips": a generic count takes the one chip model its sentence names
     # when no other count of the sentence is that model's.
-    named = {m.group("chip") for m in _CHIP_NAME.finditer(sentence)}
-    counted = {m.group("chip") for m in matches if m.group("chip")}
-    sole_chip = next(iter(named)) if len(named) == 1 and not counted else None
+    sole_chip: str | None = None
+    if any(m.group("generic") for m in matches) and not any(m.group("chip") for m in matches):
+        named = {m.group("chip") for m in _CHIP_NAME.finditer(sentence)}
+        sole_chip = named.pop() if len(named) == 1 else None
     for match in matches:
         raw = match.group("num")
         if raw.lower() == "half a":
@@ -393,6 +394,7 @@ _INTRODUCED_NAME = re.compile(
     r"(?P<name2>[A-Z][A-Za-z0-9\-]{2,20})\b)",
     re.ASCII,
 )
+_INTRODUCING_KINDS = ("supercomputer", "supercluster", "cluster", "system", "campus", "data cent")
 # A definite reference to a system named before: "..., which operates the system, said".
 _DEFINITE_SYSTEM = re.compile(
     r"\bthe\s(?:system|cluster|supercomputer|supercluster|machine)\b", re.ASCII
@@ -401,6 +403,8 @@ _DEFINITE_SYSTEM = re.compile(
 
 def introduced_names(text: str) -> tuple[str, ...]:
     """Names the article gives a cluster or supercomputer by apposition (see above)."""
+    if not any(kind in text for kind in _INTRODUCING_KINDS):
+        return ()  # substring tests: the pattern has no literal start to skip ahead to
     names = {
         name
         for m in _INTRODUCED_NAME.finditer(text)
@@ -431,7 +435,8 @@ def _capex_hits(
 ) -> list[_Hit]:
     strong = [m.start() for m in _CAPEX_STRONG.finditer(sentence)]
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
-    weak += [m.end() for m in _BUILD_COST.finditer(sentence)]
+    if "cost" in sentence:  # cheap pre-test: most sentences never say what a build cost
+        weak += [m.end() for m in _BUILD_COST.finditer(sentence)]
     if weak and not (
         _INFRA.search(sentence) is not None
         or _named_system(sentence, learned)

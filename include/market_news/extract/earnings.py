@@ -13,6 +13,7 @@ regex backtrack catastrophically.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -574,6 +575,7 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
 _FISCAL_YEAR = re.compile(r"\bfiscal (?:year )?(20\d\d)(?!\d)", re.IGNORECASE | re.ASCII)
 
 
+@functools.lru_cache(maxsize=4)  # asked once per item of the same article
 def _named_fiscal_year(text: str) -> int | None:
     """The first "fiscal 2025" of the article that is not part of guidance."""
     if "iscal" not in text:
