@@ -4,24 +4,17 @@ and a near miss that must not be read the same way."""
 from __future__ import annotations
 
 from market_news.extract import extract_text
-from market_news.extract.ai_claims import find_claims
 from market_news.extract.periods import find_periods
-from market_news.extract.text import normalise, split_sentences
+from market_news.extract.text import normalise
 from market_news.extract.tickers import find_companies
+
+from tests.extract.claim_rows import claim_rows as _claims
 
 
 def _items(text: str) -> list[tuple[object, ...]]:
     return [
         (i.ticker, i.period, i.fiscal_year, i.metric, i.actual, i.estimate, i.basis)
         for i in extract_text(text).earnings
-    ]
-
-
-def _claims(text: str) -> list[tuple[object, ...]]:
-    body = normalise(text)
-    return [
-        (c.kind, c.value, c.unit, c.qualifier, c.subject)
-        for c in find_claims(split_sentences(body), body)
     ]
 
 

@@ -4,25 +4,17 @@ of our own and a near miss that must not be read the same way."""
 from __future__ import annotations
 
 from market_news.extract import extract_text
-from market_news.extract.ai_claims import find_claims
 from market_news.extract.numbers import find_amounts
 from market_news.extract.periods import find_periods
-from market_news.extract.text import normalise, split_sentences
 from market_news.extract.tickers import find_companies
+
+from tests.extract.claim_rows import claim_rows as _claims
 
 
 def _items(text: str) -> list[tuple[object, ...]]:
     return [
         (i.ticker, i.period, i.fiscal_year, i.metric, i.actual, i.estimate, i.basis)
         for i in extract_text(text).earnings
-    ]
-
-
-def _claims(text: str) -> list[tuple[object, ...]]:
-    body = normalise(text)
-    return [
-        (c.kind, c.value, c.unit, c.qualifier, c.subject)
-        for c in find_claims(split_sentences(body), body)
     ]
 
 
@@ -233,3 +225,13 @@ def test_system_named_by_apposition_is_the_subject_later() -> None:
         "A university lab will add 2,048 H200 GPUs to its own racks."
     )
     assert _claims(text) == [("gpu_count", 2048, "H200", None, None)]
+
+
+def test_initials_are_a_ticker_when_the_sentence_reports_results() -> None:
+    text = "General Electric (GE) reported revenue of $9.8 billion, below the consensus."
+    assert find_companies(text).symbols == ("GE",)
+    text = "Intercontinental Exchange (ICE) topped third-quarter profit estimates."
+    assert find_companies(text).symbols == ("ICE",)
+    # an agency's estimate or forecast is not a company's results
+    text = "The International Energy Agency (IEA) estimates data centres will use 945 TWh."
+    assert find_companies(text).symbols == ()

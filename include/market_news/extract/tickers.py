@@ -143,9 +143,12 @@ _ORG_HEAD = re.compile(
     re.ASCII,
 )
 # Words of the same sentence that say a bracketed symbol is a listing: a per-share
-# figure, its shares or stock, a ticker ("Dollar General (DG) reported earnings per share").
+# figure, its shares or stock, a ticker ("Dollar General (DG) reported earnings per share"),
+# or the company's own results ("General Electric (GE) reported revenue of ..."), which an
+# institute or an agency does not publish. Not "estimates" or "forecast": agencies have both.
 _LISTED_CUE = re.compile(
-    r"\b(?:per share|a share|EPS|shares|stock|ticker|listed|traded|share price)\b",
+    r"\b(?:per share|a share|EPS|shares|stock|ticker|listed|traded|share price|"
+    r"earnings|revenues?|sales|profits?|net income|results|analysts?)\b",
     re.IGNORECASE | re.ASCII,
 )
 _CONNECTORS = frozenset({"&", "and", "de", "of", "for", "the"})
