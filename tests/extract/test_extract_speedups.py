@@ -1,0 +1,71 @@
+"""The fast paths of the extractor give exactly what the plain versions give.
+
+Each speed-up in text.py, tickers.py, language.py and page.py replaced a simple
+formulation; the simple one is kept here as the reference and both run over every
+fixture and over strings made to hit the edge cases (brackets at ends, overlapping
+matches, controls, odd whitespace, kana/kanji at the boundaries).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from market_news.extract import tickers
+from market_news.extract.text import normalise
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
+ADVERSARIAL = [
+    "",
+    " ",
+    "(",
+    "<",
+    "[",
+    "\n",
+    "(NASDAQ:META)(NYSE: IBM, NASDAQ: IBM) [TSE:7203] (GOOGL.O)<CMG.N><6752.T>",
+    "トヨタ自動車(7203)は、東京エレクトロン <8035> KDDI(9433)は FY(2024)は",
+    "* ERIC (Ericsson) - Q3 24: x\n- IBM - Q3 24: y\n\u2022 AMD - FY 2025\n*\n- Q3 24",
+    "((((NYSE:A)))) <<<<1234>>>> [[NYSE:B]] (1234)(5678)",
+    "Mr. A. Smith said.\u2028Next line\x85 and\u2029 more \x0b\x1c\x1f\x00\x7f end",
+    "a\u2014b\u2212c\u00a0d\u3000e\u200bf\ufeffg\u301ch \t\r\f x",
+    "Ｑ３ ＥＰＳ ＄１．２３ （ＮＹＳＥ：ＩＢＭ） ＜７２０３＞",
+]
+
+
+def _texts() -> list[str]:
+    raw = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    rng = random.Random(7)
+    alphabet = "()<>[]*-\u2022 \nAB12.:,ト株"
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    return raw + [normalise(text) for text in raw] + ADVERSARIAL + fuzz
+
+
+TEXTS = _texts()
+
+
+def _spans(matches: object) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+    return [(m.span(), m.groups()) for m in matches]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "chars"),
+    [
+        (tickers._EXCHANGE_TAG, "(["),
+        (tickers._RIC, "(<"),
+        (tickers._JA_CODE, "(<"),
+    ],
+)
+def test_bracket_led_patterns_match_as_finditer(pattern: re.Pattern[str], chars: str) -> None:
+    for text in TEXTS:
+        starts = sorted(at for char in chars for at in tickers._positions(text, char))
+        fast = _spans(tickers._matches_at(pattern, text, starts))
+        assert fast == _spans(pattern.finditer(text)), text[:80]
+
+
+def test_bullet_lines_match_as_finditer() -> None:
+    pattern = tickers._BULLET_SYMBOL
+    for text in TEXTS:
+        fast = _spans(tickers._matches_at(pattern, text, tickers._bullet_starts(text)))
+        assert fast == _spans(pattern.finditer(text)), text[:80]
