@@ -150,6 +150,12 @@ _BASIS_TAIL = re.compile(
     r"(?P<gaap>GAAP|unadjusted|reported)) basis\b",
     re.IGNORECASE | re.ASCII,
 )
+# The verb that links a far subject to its per-share figure: "earnings ... were $2.71 a share".
+_COPULA_END = re.compile(
+    r"\b(?:was|were|came (?:in )?(?:at|to)|totall?ed|amounted to|stood at)\s?$",
+    re.IGNORECASE | re.ASCII,
+)
+_PROFIT_NOUN = re.compile(r"\b(?:earnings|profit|income)\b", re.IGNORECASE | re.ASCII)
 # Japanese writes a loss or a profit after the amount: "12円50銭の赤字", "8円の黒字".
 _JA_LOSS_TAIL = re.compile(r"^\s?の?赤字")
 _JA_PROFIT_TAIL = re.compile(r"^\s?の?黒字")
@@ -219,6 +225,8 @@ _SEGMENT_WORDS = frozenset(
     }
 )  # fmt: skip
 _JA_SEGMENT = re.compile(r"部門の?|事業の?|セグメントの?")
+# The central figure of a spread of forecasts just given: "the average was", "a median of".
+_CENTRAL = re.compile(r"\b(?:average|mean|median|midpoint)\b", re.IGNORECASE | re.ASCII)
 _JOINER = re.compile(r"^\s?(?:,|;)?\s?(?:and|&|or)?\s?$", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 _PREVIEW = re.compile(
@@ -339,6 +347,16 @@ def _basis(lead: str, tail: str) -> Basis | None:
             return "adjusted"
         if _GAAP.search(before):
             return "gaap"
+    elif _PER_SHARE_TAIL.match(tail) and _COPULA_END.search(lead):
+        # "adjusted earnings for its fiscal fourth quarter, the three months to Sept. 30,
+        # were $2.71 per share": the subject's basis word, however far the verb pushed it.
+        subjects = list(_PROFIT_NOUN.finditer(lead))
+        if subjects:
+            before = lead[max(0, subjects[-1].start() - 24) : subjects[-1].start()]
+            if _ADJUSTED.search(before):
+                return "adjusted"
+            if _GAAP.search(before):
+                return "gaap"
     return None
 
 
@@ -366,6 +384,13 @@ def _figures(sentence: str, vs_consensus: bool = False) -> list[_Figure]:
             role = "skip"  # "analysts had expected 7.0 billion francs from the diagnostics unit"
         if figures and _JOINER.match(lead):
             role = figures[-1].role  # "estimates of $10.94 billion and 41 cents"
+        elif (
+            role == "actual"
+            and figures
+            and _analysts_range(figures[-1])
+            and _CENTRAL.search(clause)
+        ):
+            role = "estimate"  # "forecasts ran from $1.25bn to $1.30bn; the mean was $1.27bn"
         margin = _MARGIN_LEAD.search(lead)
         actuals = [f for f in figures if f.role == "actual" and f.metric is not None]
         if margin and actuals:
@@ -572,6 +597,55 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
     return _named_fiscal_year(ctx.text) or ctx.year
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?P<month>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?)"
+_DATELINE = re.compile(
+    _MONTH + r"\s(?P<day>\d{1,2}),?\s(?P<year>20\d\d)(?!\d)"
+    r"|(?P<day2>\d{1,2})\s" + _MONTH.replace("month", "month2") + r"\s(?P<year2>20\d\d)(?!\d)"
+    r"|(?P<year3>20\d\d)年\s?(?P<month3>\d{1,2})月\s?\d{1,2}日",
+    re.ASCII,
+)
+#: How far into the article (title, byline, lede) a date is taken as the story's own.
+_DATELINE_REACH = 400
+# Months after a period's calendar end by which its results are out; a year-start fiscal
+# year ("2024年度", April to March) ends three months later, and filing takes up to three.
+_REPORT_LAG_MONTHS = 9
+
+
+@functools.lru_cache(maxsize=4)  # asked once per item of the same article
+def _dateline_month(text: str) -> int | None:
+    """The story's date as a month count (year * 12 + month), from a full date written in
+    its opening lines ("NEW YORK, July 15, 2025 -", "By Desk | 18 March 2026")."""
+    for match in _DATELINE.finditer(text, 0, _DATELINE_REACH):
+        if match.group("year3"):
+            month = int(match.group("month3"))
+            if 1 <= month <= 12:
+                return int(match.group("year3")) * 12 + month
+            continue
+        name = (match.group("month") or match.group("month2")).lower()[:3]
+        if name in _MONTHS:
+            year = match.group("year") or match.group("year2")
+            return int(year) * 12 + _MONTHS.index(name) + 1
+    return None
+
+
+def _unstale(ctx: Context, mention: PeriodMention | None, year: int | None) -> int | None:
+    """A quarter or half whose results would have been out long before the story's date
+    is a prior-year comparison ("and 2.10 euros in the third quarter of 2024" in an October
+    2025 story) or a stray year ("in line with 2024's $47.7 billion"): the reported one is
+    the latest such period ended by that date."""
+    if year is None or mention is None or mention.period[0] not in "QH":
+        return year
+    dated = _dateline_month(ctx.text)
+    if dated is None:
+        return year
+    quarter = int(mention.period[1]) * (1 if mention.period[0] == "Q" else 2)  # H2 ends as Q4
+    if dated <= year * 12 + quarter * 3 + _REPORT_LAG_MONTHS:
+        return year
+    date_year, date_month = divmod(dated - 1, 12)
+    return date_year if date_month + 1 > quarter * 3 else date_year - 1
+
+
 _FISCAL_YEAR = re.compile(r"\bfiscal (?:year )?(20\d\d)(?!\d)", re.IGNORECASE | re.ASCII)
 
 
@@ -698,6 +772,12 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
     return items
 
 
+def _analysts_range(fig: _Figure) -> bool:
+    """True for the spread of analysts' forecasts ("estimates ranged from $1.25 billion to
+    $1.30 billion"): not an estimate itself, but the consensus written next still is."""
+    return fig.amount.high is not None and _ANALYST_MARK.search(fig.lead[-90:]) is not None
+
+
 def _carried(
     leftover: list[_Figure], figures: list[_Figure], used: set[int]
 ) -> list[tuple[_Figure, _Figure]]:
@@ -708,6 +788,8 @@ def _carried(
     for fig in figures:
         if fig.role == "actual":
             break  # this sentence reports figures of its own: its estimates are theirs
+        if fig.role == "skip" and _analysts_range(fig):
+            continue  # "estimates ranged from X to Y, and the consensus was Z": Z is the one
         if fig.role == "skip" and (fig.amount.high is not None or _GUIDANCE_MARK.search(fig.lead)):
             break  # "raised its plan from X to Y, above the consensus of Z": Z is the plan's
         if fig.role != "estimate" or id(fig) in used:
@@ -748,7 +830,7 @@ def _item(
     return EarningsItem(
         ticker=owner,
         period=mention.period if mention else None,
-        fiscal_year=_year_for(ctx, mention, sentence),
+        fiscal_year=_unstale(ctx, mention, _year_for(ctx, mention, sentence)),
         metric=metric,
         basis=basis,
         actual=_round(actual),

@@ -1,0 +1,114 @@
+"""Rules generalised after the blind9 batch (parser 1.5.0): each construction with sentences
+of our own, written three ways, and a near miss that must not be read the same way."""
+
+from __future__ import annotations
+
+import pytest
+from market_news.extract import extract_text
+
+
+def _items(text: str) -> list[tuple[object, ...]]:
+    return [
+        (i.ticker, i.period, i.fiscal_year, i.metric, i.actual, i.estimate, i.basis)
+        for i in extract_text(text).earnings
+    ]
+
+
+# --- a spread of forecasts, then its consensus ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Estimates from 12 analysts ranged from $2.05 billion to $2.20 billion, and the"
+        " consensus was $2.12 billion.",
+        "Analysts' forecasts ran between $2.05 billion and $2.20 billion; the average was"
+        " $2.12 billion.",
+        "Wall Street estimates spanned $2.05 billion to $2.20 billion, with a consensus of"
+        " $2.12 billion.",
+        "The analysts polled by LSEG were split, from $2.05 billion to $2.20 billion, with a"
+        " median of $2.12 billion.",
+    ],
+)
+def test_consensus_after_a_range_of_forecasts_is_the_estimate(second: str) -> None:
+    text = f"Acme Corp (NYSE: ACME) reported third-quarter 2025 revenue of $2.18 billion. {second}"
+    assert _items(text) == [("ACME", "Q3", 2025, "revenue", 2.18e9, 2.12e9, None)]
+
+
+def test_a_guidance_range_still_ends_the_carry() -> None:
+    # near miss: the company's own range is guidance, and the consensus after it is its
+    text = (
+        "Acme Corp (NYSE: ACME) reported third-quarter 2025 revenue of $2.18 billion. It sees"
+        " next-quarter revenue of $2.05 billion to $2.20 billion, and the consensus is"
+        " $2.12 billion."
+    )
+    assert _items(text) == []
+
+
+# --- the basis word of a subject the verb is far from -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Acme (NYSE: ACME) said adjusted earnings for its fiscal fourth quarter, the three"
+        " months to Sept. 30 that close its fiscal 2025, were $2.71 per share, beating the"
+        " $2.58 consensus.",
+        "Adjusted profit for the fourth quarter of fiscal 2025, which ended in September, came"
+        " to $2.71 a share, above the $2.58 analysts expected at Acme (NYSE: ACME).",
+        "At Acme (NYSE: ACME), non-GAAP income in the fourth quarter of fiscal 2025, a period"
+        " hit by storms, totaled $2.71 per share against estimates of $2.58.",
+    ],
+)
+def test_basis_of_a_far_subject_reaches_its_per_share_figure(sentence: str) -> None:
+    assert _items(sentence) == [("ACME", "Q4", 2025, "eps", 2.71, 2.58, "adjusted")]
+
+
+def test_far_basis_word_needs_a_linking_verb() -> None:
+    # near miss: "adjusted" belongs to the operating margin, not to the per-share figure
+    text = (
+        "Acme (NYSE: ACME) kept its adjusted operating margin for the fourth quarter of fiscal"
+        " 2025 steady and earned $2.71 per share, beating the $2.58 consensus."
+    )
+    assert _items(text) == [("ACME", "Q4", 2025, "eps", 2.71, 2.58, None)]
+
+
+# --- a period's results are out months after it ends: the dateline dates the story -----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a prior-year comparison carries the only written year
+        "FRANKFURT, Oct 29, 2025 - Acme (XETRA: ACM) earned 2.58 euros per share in the third"
+        " quarter, against 2.41 euros expected, and 2.10 euros in the third quarter of 2024.",
+        # a stray earlier year outnumbers the dateline's
+        "NEW YORK, July 15, 2025 - Acme (NYSE: ACME) beat second-quarter forecasts.\nIt"
+        " posted EPS of $1.60, above the $1.41 analysts expected. It expects full-year"
+        " income to be in line with 2024's $47.7 billion.",
+        # day-month-year dateline, and the comparison written as "Q2 2024"
+        "By Staff | 15 July 2025\nAcme (NYSE: ACME) posted EPS of $1.60 in Q2, above the $1.41"
+        " expected and up from $1.20 in Q2 2024.",
+        # a Japanese date
+        "2025年7月15日\nAcme (NYSE: ACME) beat second-quarter forecasts.\nIt posted EPS of"
+        " $1.60, above the $1.41 expected. Costs were above 2024 levels, as in 2024's second half.",
+    ],
+)
+def test_period_long_reported_before_the_dateline_is_not_the_reported_year(text: str) -> None:
+    years = {item[2] for item in _items(text)}
+    assert years == {2025}
+
+
+def test_a_recent_period_keeps_its_written_year() -> None:
+    # near miss: fourth-quarter 2024 results reported in February 2025 are 2024's
+    text = (
+        "NEW YORK, Feb 5, 2025 - Acme (NYSE: ACME) posted fourth-quarter 2024 EPS of $1.60,"
+        " above the $1.41 analysts expected."
+    )
+    assert _items(text) == [("ACME", "Q4", 2024, "eps", 1.6, 1.41, None)]
+    # and a fiscal year named ahead of the calendar (fiscal 2026 in 2025) is not stale
+    text = (
+        "Aug 27, 2025 - Acme (NASDAQ: ACME) posted second-quarter fiscal 2026 EPS of $1.05,"
+        " above the $1.01 analysts expected."
+    )
+    assert _items(text) == [("ACME", "Q2", 2026, "eps", 1.05, 1.01, None)]
