@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from market_news.extract import tickers
+from market_news.extract import language, tickers
 from market_news.extract.text import normalise
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
@@ -69,3 +69,55 @@ def test_bullet_lines_match_as_finditer() -> None:
     for text in TEXTS:
         fast = _spans(tickers._matches_at(pattern, text, tickers._bullet_starts(text)))
         assert fast == _spans(pattern.finditer(text)), text[:80]
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORDS = re.compile(r"[A-Za-z]+")
+
+
+def _reference_language(text: str, hint: str | None = None) -> str:
+    """detect_language as first written: regex passes, a string per word."""
+    sample = text[:4000]
+    cjk = 0 if sample.isascii() else len(_CJK.findall(sample))
+    words = _WORDS.findall(sample)
+    latin = sum(map(len, words))
+    hint_norm = (hint or "").strip().lower()[:8] or None
+    if cjk == 0 and latin == 0:
+        return hint_norm or "en"
+    has_kana = cjk > 0 and _KANA.search(sample) is not None
+    if has_kana and cjk * 3 > latin * 1.5:
+        return "ja"
+    if cjk * 3 * 1.5 < latin:
+        function_words = {"the", "and", "of", "to", "in", "is", "for", "that", "with", "on"}
+        function_words |= {"was", "said"}
+        english = len([w for w in map(str.lower, words) if w in function_words])
+        if words and english / len(words) >= 0.05:
+            return "en"
+        return hint_norm if hint_norm and hint_norm != "ja" else "en"
+    if hint_norm:
+        return hint_norm
+    first = sample.split("\n", 1)[0]
+    if has_kana and len(_CJK.findall(first)) * 3 > len(_LATIN.findall(first)):
+        return "ja"
+    return "en"
+
+
+def test_language_counts_from_bytes_match_the_regex_counts() -> None:
+    rng = random.Random(11)
+    pieces = ["the ", "The", "THE ", "said.", "of", "x", "が", "トヨタ", "決算", "中", "\u4e00",
+              "\u9fff", "\u3040", "\u30ff", "\u3000", "\ua000", "é", "K\u212a", "\n", " ",
+              "'", "1", "onthe", "in-", "thee"]  # fmt: skip
+    mixed = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(600)]
+    for text in [*TEXTS, *mixed, "the" * 2000 + "トヨタ", "\ud800 the lone surrogate"]:
+        for hint in (None, "ja", "en", " DE "):
+            assert language.detect_language(text, hint) == _reference_language(text, hint), text
+    # The byte counts themselves, not only the verdicts they lead to.
+    for text in mixed:
+        data = text.encode("utf-8")
+        assert language._cjk_count(text, data) == len(_CJK.findall(text))
+        words = [w.lower() for w in _WORDS.findall(text)]
+        english = len([w for w in words if w in language._EN_WORDS])
+        expected = bool(words) and english / len(words) >= 0.05
+        assert language._english(data, len(words)) == expected, text
