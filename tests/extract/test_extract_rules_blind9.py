@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from market_news.extract import extract_text
 
+from tests.extract.claim_rows import claim_rows
+
 
 def _items(text: str) -> list[tuple[object, ...]]:
     return [
@@ -112,3 +114,60 @@ def test_a_recent_period_keeps_its_written_year() -> None:
         " above the $1.01 analysts expected."
     )
     assert _items(text) == [("ACME", "Q2", 2026, "eps", 1.05, 1.01, None)]
+
+
+# --- a revised capex plan: the new figure is the claim, not the one it replaced ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme raised its 2026 capital spending forecast to about $85 billion from $75 billion"
+        " to build more AI data centers.",
+        "Acme lifted its AI capex plan from $75 billion to about $85 billion.",
+        "Acme now expects capital expenditures of about $85 billion on AI infrastructure, up"
+        " from its earlier forecast of $75 billion.",
+        "Acme expects AI data center capex of about $85 billion, versus its prior guidance of"
+        " $75 billion.",
+        "Acme put AI infrastructure capex at about $85 billion ($75 billion previously).",
+    ],
+)
+def test_superseded_capex_figure_is_not_a_claim(text: str) -> None:
+    assert claim_rows(text) == [("capex", 85e9, "USD", "about", None)]
+
+
+def test_a_second_capex_figure_that_replaced_nothing_stays() -> None:
+    # near miss: two plans side by side, neither replacing the other
+    text = "Acme will spend $85 billion on AI data centers this year and $95 billion in 2027."
+    assert [row[1] for row in claim_rows(text)] == [85e9, 95e9]
+
+
+# --- money raised to build an AI site is its capex ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "Crusoe and its partners have raised $15 billion in debt and equity for the"
+            " Stargate project so far.",
+            "Stargate",
+        ),
+        ("Acme secured a $2.3 billion construction loan for its Ohio AI campus.", None),
+        ("The developer lined up $7 billion of financing to build the data center.", None),
+        (
+            "Blue Owl has arranged about $15 billion in debt to fund construction of the"
+            " Colossus 2 site.",
+            "Colossus 2",
+        ),
+    ],
+)
+def test_financing_raised_for_an_ai_build_is_capex(text: str, subject: str | None) -> None:
+    rows = claim_rows(text)
+    assert [(r[0], r[2], r[4]) for r in rows] == [("capex", "USD", subject)]
+
+
+def test_funding_round_without_a_build_is_not_capex() -> None:
+    # near miss: a company's equity round says nothing about what is being built
+    assert claim_rows("OpenAI raised $40 billion in equity funding from SoftBank.") == []
+    assert claim_rows("Acme raised $2 billion in debt for general corporate purposes.") == []

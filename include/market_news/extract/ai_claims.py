@@ -150,6 +150,28 @@ _BUILD_COST = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _BUILD_OUT = re.compile(r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b", re.IGNORECASE | re.ASCII)
+# The figure a revised plan replaced: "raised its capex forecast to $85 billion from $75
+# billion", "from $75 billion previously", "its earlier plan of $75 billion" (only the new
+# figure is a claim).
+_SUPERSEDED_LEAD = re.compile(
+    r"(?:\bfrom|\b(?:previous(?:ly)?|prior|earlier|old|original|initial)\s(?:forecast|"
+    r"guidance|guide|plan|outlook|target|view|budget|estimate)\s(?:of|for)|\bprevious(?:ly)?)"
+    r"\s(?:about\s|around\s|roughly\s|approximately\s|some\s|nearly\s)?$",
+    re.IGNORECASE | re.ASCII,
+)
+_SUPERSEDED_TAIL = re.compile(r",?\s?\(?previously\b", re.IGNORECASE | re.ASCII)
+# Money raised to build a site or project is what the build-out is financed with: "raised
+# $15 billion in debt and equity for the Stargate project", "secured a $2.3 billion
+# construction loan for the campus", "lined up $7bn of financing to build the data center".
+_FINANCED_BUILD = re.compile(
+    r"\b(?:raised|raising|raises|secured|securing|secures|obtained|arranged|closed|"
+    r"lined up)\b[^;]{0,50}?\b(?:debt|equity|financing|funding|loans?|credit)\b"
+    r"[^;]{0,40}?\b(?:for|to (?:build|fund|finance))\b[^;]{0,30}?\b(?:project|campus|site|"
+    r"data[- ]?cent(?:er|re)s?|facility|facilities|cluster|supercomputer|build-?out|"
+    r"construction)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_FINANCE_WORDS = ("debt", "equity", "financ", "funding", "loan", "credit")
 _NOT_CAPEX_TAIL = re.compile(
     r"^\s?-?\s?(?:parameters?|param|model|per share|a share|per year|a year|annually|"
     r"salary|in revenue|in sales|パラメータ)",
@@ -437,6 +459,9 @@ def _capex_hits(
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
     if "cost" in sentence:  # cheap pre-test: most sentences never say what a build cost
         weak += [m.end() for m in _BUILD_COST.finditer(sentence)]
+    lower = sentence.lower()
+    if any(word in lower for word in _FINANCE_WORDS):  # cheap pre-test, as above
+        weak += [m.start() for m in _FINANCED_BUILD.finditer(sentence)]
     if weak and not (
         _INFRA.search(sentence) is not None
         or _named_system(sentence, learned)
@@ -458,6 +483,10 @@ def _capex_hits(
             continue
         lead = sentence[max(0, amount.start - 60) : amount.start]
         if _NOT_CAPEX_LEAD.search(lead):
+            continue
+        if _SUPERSEDED_LEAD.search(lead) or _SUPERSEDED_TAIL.match(
+            sentence, amount.end, amount.end + 30
+        ):
             continue
         if not any(-90 <= amount.start - cue <= 90 for cue in cues):
             continue
