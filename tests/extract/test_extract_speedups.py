@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from market_news.extract import language, tickers
-from market_news.extract.text import normalise
+from market_news.extract import text as text_module
+from market_news.extract.text import char_positions, matches_at, normalise
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 ADVERSARIAL = [
@@ -59,15 +60,15 @@ def _spans(matches: object) -> list[tuple[tuple[int, int], tuple[str | None, ...
 )
 def test_bracket_led_patterns_match_as_finditer(pattern: re.Pattern[str], chars: str) -> None:
     for text in TEXTS:
-        starts = sorted(at for char in chars for at in tickers._positions(text, char))
-        fast = _spans(tickers._matches_at(pattern, text, starts))
+        starts = sorted(at for char in chars for at in char_positions(text, char))
+        fast = _spans(matches_at(pattern, text, starts))
         assert fast == _spans(pattern.finditer(text)), text[:80]
 
 
 def test_bullet_lines_match_as_finditer() -> None:
     pattern = tickers._BULLET_SYMBOL
     for text in TEXTS:
-        fast = _spans(tickers._matches_at(pattern, text, tickers._bullet_starts(text)))
+        fast = _spans(matches_at(pattern, text, tickers._bullet_starts(text)))
         assert fast == _spans(pattern.finditer(text)), text[:80]
 
 
@@ -121,3 +122,39 @@ def test_language_counts_from_bytes_match_the_regex_counts() -> None:
         english = len([w for w in words if w in language._EN_WORDS])
         expected = bool(words) and english / len(words) >= 0.05
         assert language._english(data, len(words)) == expected, text
+
+
+def _reference_sentences(text: str) -> list[tuple[str, int, int, int]]:
+    """split_sentences as first written: both end patterns over every paragraph."""
+    out: list[tuple[str, int, int, int]] = []
+    offset = 0
+    for p_index, para in enumerate(text.split("\n")):
+        bounds = {m.end() for m in text_module._JA_END.finditer(para)}
+        for match in text_module._LATIN_END.finditer(para):
+            if match.group(0)[0] == "." and text_module._is_abbreviation(
+                para[max(0, match.start() - 12) : match.start()]
+            ):
+                continue
+            bounds.add(match.end())
+        prev = 0
+        for cut in [*sorted(bounds), len(para)]:
+            raw = para[prev:cut]
+            stripped = raw.strip()
+            if stripped:
+                start = prev + (len(raw) - len(raw.lstrip()))
+                for chunk, rel in text_module._cut_long(stripped, start):
+                    out.append((chunk, offset + rel, p_index, len(out)))
+            prev = cut
+        offset += len(para) + 1
+    return out
+
+
+def test_sentence_split_matches_the_plain_splitter() -> None:
+    rng = random.Random(5)
+    pieces = ["Inc. ", "U.S. ", "3.5", ". ", "! ", "? ", "?! ", ".\" ", ".) ", "A", "b", " ", "。",
+              "」", "！", "？）", "決算", "\n", "vs. ", "x" * 900, "Mr. Smith. ",
+              "e.g. (", "."]  # fmt: skip
+    mixed = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(800)]
+    for text in [*TEXTS, *mixed]:
+        got = [(s.text, s.start, s.paragraph, s.index) for s in text_module.split_sentences(text)]
+        assert got == _reference_sentences(text), text[:80]

@@ -11,10 +11,9 @@ Platforms, Inc. META"). The name written before a symbol becomes an alias, so a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from market_news.extract.text import anchor_spans, finditer_in
+from market_news.extract.text import anchor_spans, char_positions, finditer_in, matches_at
 
 _EXCHANGES = (
     r"NASDAQ(?:GS|GM|CM)?|NYSE(?:\s?ARCA|\s?AMERICAN|\s?MKT)?|AMEX|TSXV?|TSE|TYO|LSE|LON|"
@@ -254,60 +253,37 @@ def _aliases(name: str, symbol: str) -> set[str]:
     return {a for a in aliases if len(a) >= 2}
 
 
-def _positions(text: str, char: str) -> list[int]:
-    """Every index of `char` in `text` (str.find runs at memchr speed)."""
-    found: list[int] = []
-    at = text.find(char)
-    while at >= 0:
-        found.append(at)
-        at = text.find(char, at + 1)
-    return found
-
-
 def _bullet_starts(text: str) -> list[int]:
     """Line starts holding a bullet character: where a `_BULLET_SYMBOL` match can begin."""
     starts = [0] if text[:1] in _BULLETS else []
-    return starts + [at + 1 for at in _positions(text, "\n") if text[at + 1 : at + 2] in _BULLETS]
-
-
-def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text)` for a pattern that can only match at one of `starts`
-    (ascending), matched there alone.
-
-    A pattern led by a character class or an alternation gets no fast literal skip from
-    the regex engine and costs a step per character; an article has a handful of
-    brackets, so trying just those is several times cheaper, with the same matches
-    (non-overlapping, leftmost first; look-arounds see the whole text either way).
-    """
-    last_end = 0
-    for at in starts:
-        if at < last_end:
-            continue  # inside the previous match, as finditer would skip it
-        match = pattern.match(text, at)
-        if match is not None:
-            last_end = match.end()
-            yield match
+    return starts + [
+        at + 1 for at in char_positions(text, "\n") if text[at + 1 : at + 2] in _BULLETS
+    ]
 
 
 def find_companies(text: str) -> Companies:
     """Symbols in article order plus every position where one of the companies is named."""
     tagged: list[tuple[int, int, str, str | None]] = []  # start, order, symbol, name
-    parens, angles, squares = _positions(text, "("), _positions(text, "<"), _positions(text, "[")
+    parens, angles, squares = (
+        char_positions(text, "("),
+        char_positions(text, "<"),
+        char_positions(text, "["),
+    )
     parens_angles = sorted(parens + angles)
-    for match in _matches_at(_EXCHANGE_TAG, text, sorted(parens + squares)):
+    for match in matches_at(_EXCHANGE_TAG, text, sorted(parens + squares)):
         before = text[max(0, match.start() - 80) : match.start()]
         name = _english_name(before) or _japanese_name(before)
         for order, raw in enumerate(re.split(r"\s?[,;]\s?", match.group("syms"))):
             symbol = _LISTED_EXCHANGE.sub("", raw).upper()
             if symbol not in _EXCHANGE_WORDS:
                 tagged.append((match.start(), order, symbol, name))
-    for match in _matches_at(_RIC, text, parens_angles):
+    for match in matches_at(_RIC, text, parens_angles):
         before = text[max(0, match.start() - 80) : match.start()]
         name = _english_name(before) or _japanese_name(before)
         ric = match.group("sym") or match.group("sym2")
         if ric not in _NOT_SYMBOLS:
             tagged.append((match.start(), 0, ric, name))
-    for match in _matches_at(_JA_CODE, text, parens_angles):
+    for match in matches_at(_JA_CODE, text, parens_angles):
         start = match.start()
         spaced = start > 0 and text[start - 1] == " "
         at = start - 1 - spaced
@@ -343,7 +319,7 @@ def find_companies(text: str) -> Companies:
         ):
             continue  # "TAIPEI, Taiwan (AP) -": the wire service's credit, not a ticker
         tagged.append((match.start(), 0, symbol, name))
-    for match in _matches_at(_BULLET_SYMBOL, text, _bullet_starts(text)):
+    for match in matches_at(_BULLET_SYMBOL, text, _bullet_starts(text)):
         symbol = match.group("sym")
         if symbol not in _NOT_SYMBOLS and symbol not in _ACRONYMS:
             tagged.append((match.start("sym"), 0, symbol, match.group("name")))
