@@ -171,3 +171,76 @@ def test_funding_round_without_a_build_is_not_capex() -> None:
     # near miss: a company's equity round says nothing about what is being built
     assert claim_rows("OpenAI raised $40 billion in equity funding from SoftBank.") == []
     assert claim_rows("Acme raised $2 billion in debt for general corporate purposes.") == []
+
+
+# --- a model's versioned name introduced by an appositive --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme released Orca-4, a mixture-of-experts language model with 400 billion"
+        " parameters.\nThe company said Orca-4 was trained on 8,192 H100 GPUs.",
+        "Acme's newest model, Orca 4, was released on Monday. It has 400 billion parameters."
+        "\nAcme said Orca 4 was trained on 8,192 H100 GPUs.",
+        "Acme put out a new open-weight model. The flagship version, Orca-4, has 400 billion"
+        " parameters, and Orca-4 was trained on 8,192 H100 GPUs.",
+    ],
+)
+def test_model_name_given_in_apposition_is_the_subject(text: str) -> None:
+    subjects = {row[4] for row in claim_rows(text)}
+    assert len(subjects) == 1
+    assert subjects.pop() in {"Orca-4", "Orca 4"}
+
+
+def test_smaller_sibling_keeps_its_own_longer_name() -> None:
+    text = (
+        "Acme released Orca-4, a dense model with 400 billion parameters. A small sibling,"
+        " Orca-4 Mini, has 8 billion parameters."
+    )
+    assert [(row[1], row[4]) for row in claim_rows(text)] == [
+        (400e9, "Orca-4"),
+        (8e9, "Orca-4 Mini"),
+    ]
+
+
+def test_company_in_apposition_is_not_a_model_name() -> None:
+    # near miss: no version digit, and the appositive is about a company
+    text = "Acme, a chipmaker whose model is licensing, said it shipped 20,000 H100 GPUs."
+    assert [row[4] for row in claim_rows(text)] == [None]
+
+
+# --- Japanese: a dropped subject continues the one named before ------------------------
+
+
+_JA_LEAD = "アクメ(1234)は、AI向けデータセンター「石狩AIデータセンター」を建設すると発表した。"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "row"),
+    [
+        ("総投資額は約3,000億円を見込む。", ("capex", 3e11, "JPY", "about")),
+        (
+            "同データセンターの受電容量は200MWを超える計画だ。",
+            ("datacenter_power", 200.0, "MW", "more than"),
+        ),
+        (
+            "計算基盤にはGPU「B200」を約2万5,000基導入する。",
+            ("gpu_count", 25000.0, "B200", "about"),
+        ),
+        ("約1万2000基のH200を導入する予定だ。", ("gpu_count", 12000.0, "H200", "about")),
+    ],
+)
+def test_japanese_sentence_without_a_subject_continues_the_named_site(
+    sentence: str, row: tuple[object, ...]
+) -> None:
+    rows = claim_rows(_JA_LEAD + "\n" + sentence)
+    assert rows == [(*row, "石狩AIデータセンター")]
+
+
+def test_japanese_organisation_topic_takes_its_own_subject() -> None:
+    # near misses: the group as a whole, and another listed company, are their own topics
+    rows = claim_rows(_JA_LEAD + "\nアクメグループ全体では、AIインフラに約2兆円を投じる。")
+    assert rows == [("capex", 2e12, "JPY", "about", None)]
+    rows = claim_rows(_JA_LEAD + "\nベータ(5678)も、データセンターにGPUを約1万基整備する。")
+    assert rows == [("gpu_count", 10000.0, "GPU", "about", None)]

@@ -62,7 +62,10 @@ _QUALIFIERS_BEFORE: list[tuple[Qualifier, re.Pattern[str]]] = [
 _QUALIFIERS_AFTER: list[tuple[Qualifier, re.Pattern[str]]] = [
     (
         "more than",
-        re.compile(r"^(?:\s?(?:or more|plus)\b|\+|-plus\b|\s?以上|\s?超|\s?強)", re.ASCII),
+        re.compile(
+            r"^(?:\s?(?:or more|plus)\b|\+|-plus\b|\s?以上|\s?超|\s?強|\s?を(?:超え|上回))",
+            re.ASCII,
+        ),
     ),
     ("almost", re.compile(r"^\s?(?:近く|弱)")),
     ("about", re.compile(r"^\s?(?:程度|前後|ほど)")),
@@ -73,6 +76,8 @@ _COUNT = (
     # a spelled count needs its scale word: "one million TPUs", "half a million chips"
     r"|(?:half a|a|one|two|three|four|five|ten)(?=\s(?:million|thousand)\b))"
     r"(?:\s?(?P<scale>million|thousand|万|千))?"
+    # the thousands under a 万: "2万5,000基" is 25,000
+    r"(?P<rest>(?<=万)(?:\d,\d{3}|\d{1,4}))?"
 )
 _CHIP = (
     r"(?P<chip>GB\d{3}|[BHAL]\d{2,3}[A-Z]?|MI\d{3}[A-Z]?|TPU\s?v\d{1,2}[a-z]?|Trainium\s?\d?|"
@@ -101,7 +106,8 @@ _GPU = re.compile(
 _GPU_JA = re.compile(
     r"(?:" + _CHIP + r"|(?P<generic>GPU))」?\s?(?:を|が|の(?:総数|台数|搭載数|数)は)?\s?"
     r"(?P<qual>約|およそ|最大|少なくとも)?"
-    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)\s?(?P<scale>万|千)?\s?(?:基|台|個|枚)"
+    r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)\s?(?P<scale>万|千)?"
+    r"(?P<rest>(?<=万)(?:\d,\d{3}|\d{1,4}))?\s?(?:基|台|個|枚)"
     r"(?P<post>を超え|を上回|超|以上)?",
 )
 _JA_QUALIFIERS: dict[str, Qualifier] = {
@@ -292,6 +298,14 @@ _ANAPHORA = re.compile(
 )
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff]")
+# An organisation as the topic of a Japanese sentence: "ソフトバンクグループ全体では", "同社は".
+_JA_ORG_TOPIC = re.compile(
+    r"(?:グループ|社|ホールディングス|全体|政府|\(\d{3}[0-9A-Z]\))(?:全体)?(?:では|は|が|も)"
+)
+#: How many sentences back a Japanese sentence without a subject may take one from.
+_JA_TOPIC_REACH = 4
+
 _CLAUSE_BREAK = re.compile(
     r";|,\s(?:and|while|but|whereas|although)\s|、(?:また|一方)", re.IGNORECASE | re.ASCII
 )
@@ -355,6 +369,7 @@ def _gpu_hits(sentence: str) -> list[_Hit]:
             value = scale_value("0.5", match.group("scale"))
         else:
             value = _number(raw, match.group("scale"))
+            value = _plus_rest(value, match.group("rest"))
         if value is None or value < 50:
             continue
         chip = match.group("chip") or (sole_chip if match.group("generic") else None)
@@ -373,7 +388,9 @@ def _gpu_hits(sentence: str) -> list[_Hit]:
         hits.append(_Hit("gpu_count", value, unit, qualifier, match.start()))
     if not hits and ("基" in sentence or "台" in sentence or "個" in sentence):
         for match in _GPU_JA.finditer(sentence):
-            value = _number(match.group("num"), match.group("scale"))
+            value = _plus_rest(
+                _number(match.group("num"), match.group("scale")), match.group("rest")
+            )
             if value is None or value < 50:
                 continue
             unit = match.group("chip") or _only_chip(sentence[: match.start()]) or "GPU"
@@ -385,6 +402,13 @@ def _gpu_hits(sentence: str) -> list[_Hit]:
 
 
 _CHIP_NAME = re.compile(_CHIP, re.ASCII)
+
+
+def _plus_rest(value: Decimal | None, rest: str | None) -> Decimal | None:
+    """A count with the figure written under its 万: "2万5,000" is 20,000 + 5,000."""
+    if value is None or not rest:
+        return value
+    return value + Decimal(rest.replace(",", ""))
 
 
 def _only_chip(before: str) -> str | None:
@@ -423,17 +447,39 @@ _DEFINITE_SYSTEM = re.compile(
 )
 
 
+# A model's versioned name given with an appositive that says it is a model, before or
+# after it: "released Meridian-3, a mixture-of-experts language model with ...", "its
+# smaller sibling, Meridian-3 Mini, has ...", "the new model, Orca-2, was trained ...".
+# The version digit keeps a company ("Nvidia, a chipmaker whose model ...") out.
+_MODEL_NAME = r"[A-Z][A-Za-z]{1,15}[- ]?\d{1,2}(?:\.\d{1,2})?(?:\s[A-Z][a-z]{2,10})?"
+_INTRODUCED_MODEL = re.compile(
+    r"(?P<name>" + _MODEL_NAME + r"),\s(?:a|an)\s(?:(?!(?:whose|that|which|of|and)\s)"
+    r"[\w-]{1,24}\s){0,5}?(?:model|LLM|sibling|version|variant)\b"
+    r"|\b(?:model|LLM|sibling|version|variant),\s(?P<name2>" + _MODEL_NAME + r"),",
+    re.ASCII,
+)
+_MODEL_KINDS = ("model", "LLM", "sibling", "version", "variant")
+# A facility's name in Japanese corner brackets: 「苫小牧AIデータセンター」.
+_BRACKETED_JA_SITE = re.compile(
+    r"「(?P<name>[^「」。、]{1,20}?(?:データセンター|スーパーコンピューター|スパコン|クラスター|"
+    r"キャンパス))」"
+)
+
+
 def introduced_names(text: str) -> tuple[str, ...]:
-    """Names the article gives a cluster or supercomputer by apposition (see above)."""
-    if not any(kind in text for kind in _INTRODUCING_KINDS):
-        return ()  # substring tests: the pattern has no literal start to skip ahead to
-    names = {
-        name
-        for m in _INTRODUCED_NAME.finditer(text)
-        if (name := m.group("name") or m.group("name2")) not in _SITE_STOP
-        and not _CHIP_NAME.fullmatch(name)
-    }
-    return tuple(sorted(names))
+    """Names the article gives a cluster, supercomputer or model by apposition (see
+    above), and facility names it puts in Japanese corner brackets."""
+    names: set[str] = set()
+    if any(kind in text for kind in _INTRODUCING_KINDS):
+        # substring tests: the pattern has no literal start to skip ahead to
+        names.update(m.group("name") or m.group("name2") for m in _INTRODUCED_NAME.finditer(text))
+    if any(kind in text for kind in _MODEL_KINDS):
+        names.update(m.group("name") or m.group("name2") for m in _INTRODUCED_MODEL.finditer(text))
+    if "「" in text:
+        names.update(m.group("name") for m in _BRACKETED_JA_SITE.finditer(text))
+    return tuple(
+        sorted(n for n in names if n.split()[0] not in _SITE_STOP and not _CHIP_NAME.fullmatch(n))
+    )
 
 
 def _names_learned(sentence: str, learned: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -453,7 +499,10 @@ def _named_system(sentence: str, learned: tuple[str, ...] = ()) -> bool:
 
 
 def _capex_hits(
-    sentence: str, ai_article: Callable[[], bool], learned: tuple[str, ...] = ()
+    sentence: str,
+    ai_article: Callable[[], bool],
+    learned: tuple[str, ...] = (),
+    continued: Callable[[], bool] = lambda: False,
 ) -> list[_Hit]:
     strong = [m.start() for m in _CAPEX_STRONG.finditer(sentence)]
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
@@ -468,6 +517,8 @@ def _capex_hits(
         # "expects to spend about $3 billion building out the first phase": a build-out
         # in an article about AI infrastructure is that infrastructure's
         or (_BUILD_OUT.search(sentence) is not None and ai_article())
+        # a Japanese sentence going on about the data centre named before it
+        or continued()
     ):
         weak = []
     # `ai_article` searches the whole article: asked only for a sentence with a strong cue.
@@ -570,7 +621,38 @@ def _subjects(text: str, learned: tuple[str, ...] = ()) -> list[tuple[int, str]]
                 continue  # "the Trainium2 cluster" names the chip, not the system
             if name.split()[0] not in stop and not inside:
                 found.append((start, end, name))
-    return sorted((start, name) for start, _end, name in found)
+    longest: dict[int, str] = {}
+    for start, _end, name in found:  # "Meridian-3 Mini" over the "Meridian-3" inside it
+        if len(name) > len(longest.get(start, "")):
+            longest[start] = name
+    return sorted(longest.items())
+
+
+def _ja_topic(
+    sentences: list[Sentence], index: int, pos: int, learned: tuple[str, ...]
+) -> str | None:
+    """Japanese drops a subject the previous sentences gave: "総投資額は約6,500億円" after
+    naming the data centre is that centre's, until an organisation is the sentence's own
+    topic ("ソフトバンクグループ全体では", "さくらインターネット(3778)も", "同社は")."""
+    if index == 0 or _JA_ORG_TOPIC.search(sentences[index].text, 0, pos):
+        return None
+    for back in range(index - 1, max(-1, index - 1 - _JA_TOPIC_REACH), -1):
+        previous = _subjects(sentences[back].text, learned)
+        if previous:
+            return previous[-1][1]
+    return None
+
+
+def _continues_ja_topic(sentences: list[Sentence], index: int, learned: tuple[str, ...]) -> bool:
+    """True for a Japanese sentence without a name of its own that goes on about a system
+    named shortly before it (asked only when a spending word needs that context)."""
+    text = sentences[index].text
+    return bool(
+        learned
+        and _JAPANESE.search(text)
+        and not _subjects(text, learned)
+        and _ja_topic(sentences, index, len(text), learned)
+    )
 
 
 def _clause_span(text: str, pos: int) -> tuple[int, int]:
@@ -618,6 +700,8 @@ def _subject(
     earlier = [name for start, name in every if start < lo]
     if earlier and _BACK_REFERENCE.search(sentence.text, lo, pos):
         return earlier[-1]
+    if not every and _JAPANESE.search(sentence.text):
+        return _ja_topic(sentences, index, pos, learned)
     if index > 0 and (
         _ANAPHORA.match(sentence.text)
         # "The operator (DCAI), which runs the system, said it will add 1,152 B200 GPUs"
@@ -644,7 +728,12 @@ def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
         hits = (
             _gpu_hits(text)
             + _multiple_hits(text)
-            + _capex_hits(text, ai_article, learned)
+            + _capex_hits(
+                text,
+                ai_article,
+                learned,
+                functools.partial(_continues_ja_topic, sentences, index, learned),
+            )
             + _power_hits(text, learned)
             + _parameter_hits(text)
         )
