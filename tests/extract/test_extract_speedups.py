@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from market_news.extract import language, tickers
+from market_news.extract import page as page_module
 from market_news.extract import text as text_module
 from market_news.extract.text import char_positions, matches_at, normalise
 
@@ -158,3 +159,68 @@ def test_sentence_split_matches_the_plain_splitter() -> None:
     for text in [*TEXTS, *mixed]:
         got = [(s.text, s.start, s.paragraph, s.index) for s in text_module.split_sentences(text)]
         assert got == _reference_sentences(text), text[:80]
+
+
+def test_squeeze_is_split_and_join() -> None:
+    rng = random.Random(3)
+    odd = [chr(c) for c in range(0x3100) if chr(c).isspace() or not chr(c).isprintable()]
+    pieces = [" ", "  ", "a", "株", "\u00ad", "\u200e", *odd]
+    mixed = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for line in [*TEXTS, *mixed, *odd]:
+        assert text_module.squeeze(line) == " ".join(line.split()), repr(line)
+
+
+def _html_inputs() -> list[str]:
+    from market_news.extract.reader import decode_bytes
+
+    from bench.corpus import html_pages
+
+    pages = [decode_bytes(p.read_bytes(), html=True) for p in sorted(FIXTURES.glob("*.html"))]
+    pages += [decode_bytes(page.html, html=True) for page in html_pages(40)]
+    return [
+        *pages,
+        "<p>a<!-- c -->b<?pi x?>c</p><div>d<br>e<span> f\n g </span></div>tail",
+        "<html><body><article>x<p>y</p>z<p></p><table><tr><td>1</td></tr></table></article>",
+        "<form><input value=1><select><option>o</option></select><label>L</label></form><p>t",
+    ]
+
+
+def _reference_text_of(node: object) -> str:
+    """_text_of as first written: markers set on the tree, then itertext."""
+    for element in node.iter(*page_module._BLOCKS):  # type: ignore[attr-defined]
+        element.text = page_module._BREAK + (element.text or "")
+        if element is not node:
+            element.tail = page_module._BREAK + (element.tail or "")
+    text = " ".join("".join(node.itertext()).split())  # type: ignore[attr-defined]
+    lines = (line.strip() for line in text.split(page_module._BREAK))
+    return "\n".join(line for line in lines if line)
+
+
+def test_page_text_walk_matches_marked_itertext() -> None:
+    for markup in _html_inputs():
+        root = page_module._parse(markup)
+        if root is None:
+            continue
+        for node in [root, *root.iter("p", "div", "article", "span", "td")][:30]:
+            fresh = page_module._parse(markup)
+            assert fresh is not None
+            (twin,) = fresh.getroottree().xpath(root.getroottree().getpath(node))
+            assert page_module._text_of(node) == _reference_text_of(twin), markup[:80]
+
+
+def test_pages_read_the_same_with_lxml_html_element_classes() -> None:
+    """The C-level element class lookup changes no page's reading."""
+    from lxml import html as lxml_html  # type: ignore[import-untyped]
+
+    ours = page_module._parser()
+    stock = lxml_html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+    )
+    for markup in _html_inputs():
+        fast = page_module.parse_page(markup)
+        page_module._LOCAL.parser = stock
+        try:
+            plain = page_module.parse_page(markup)
+        finally:
+            page_module._LOCAL.parser = ours
+        assert fast == plain

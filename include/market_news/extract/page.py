@@ -25,6 +25,8 @@ from typing import Any, TypeAlias
 from lxml import etree  # type: ignore[import-untyped]
 from lxml import html as lxml_html
 
+from market_news.extract.text import squeeze
+
 _ARTICLE_TYPES = frozenset(
     {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
      "backgroundnewsarticle", "opinionnewsarticle", "report", "techarticle"}
@@ -67,6 +69,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")
 _LOCAL = threading.local()
 #: Marks a block boundary while text is joined (a private-use character, not in news copy).
 _BREAK = "\ue000"
+#: What `itertext` walks: element starts and ends, and comments and PIs (for their tails).
+_TEXT_EVENTS = ("start", "end", "comment", "pi")
 
 #: An lxml `HtmlElement`; lxml ships no type stubs in this environment.
 Element: TypeAlias = Any
@@ -106,6 +110,18 @@ def _parser() -> Any:
     if parser is None:
         parser = lxml_html.HTMLParser(
             encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+        )
+        # lxml.html picks each element's class in Python (form fields get their own), and
+        # every element the walks below touch paid that call: about 150 a page, a tenth of
+        # the page's parse time. Every element an HtmlElement, chosen in C: the form
+        # classes only add form helpers (value, fields) that nothing here reads.
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=lxml_html.HtmlElement,
+                comment=lxml_html.HtmlComment,
+                pi=lxml_html.HtmlProcessingInstruction,
+                entity=lxml_html.HtmlEntity,
+            )
         )
         _LOCAL.parser = parser
     return parser
@@ -211,16 +227,23 @@ def _first(metas: dict[str, str], *names: str) -> str | None:
 def _text_of(node: Element) -> str:
     """Text with line breaks between blocks but none inside a sentence's inline markup.
 
-    Block elements get a marker before and after them, then lxml joins the text in C;
-    source line breaks inside a paragraph are just wrapping and become spaces.
+    One walk gathers every text and tail (what `itertext` yields), with a marker before
+    and after each block element; source line breaks inside a paragraph are just
+    wrapping, so each piece between markers has its runs of whitespace made one space.
     """
-    for element in node.iter(*_BLOCKS):
-        element.text = _BREAK + (element.text or "")
-        if element is not node:
-            element.tail = _BREAK + (element.tail or "")
-    # Runs of whitespace become one space (str.split knows the same whitespace as \s).
-    text = " ".join("".join(node.itertext()).split())
-    lines = (line.strip() for line in text.split(_BREAK))
+    parts: list[str] = []
+    for event, element in etree.iterwalk(node, events=_TEXT_EVENTS):
+        if event == "start":
+            if element.tag in _BLOCKS:
+                parts.append(_BREAK)
+            if element.text:
+                parts.append(element.text)
+        elif element is not node:  # "end", or a comment or processing instruction
+            if element.tag in _BLOCKS:
+                parts.append(_BREAK)
+            if element.tail:
+                parts.append(element.tail)
+    lines = (squeeze(piece) for piece in "".join(parts).split(_BREAK))
     return "\n".join(line for line in lines if line)
 
 

@@ -64,8 +64,20 @@ def normalise(text: str) -> str:
         if old in text:
             text = text.replace(old, new)
     text = _CONTROL.sub(" ", text)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [squeeze(line) for line in text.split("\n")]
     return "\n".join(_unwrap([line for line in lines if line]))
+
+
+def squeeze(line: str) -> str:
+    """`" ".join(line.split())`: runs of whitespace made one space, ends trimmed.
+
+    Most lines are already so (a page's text arrives squeezed), and telling costs two C
+    scans instead of a string object per word: a printable string holds no whitespace
+    but the plain space (every other whitespace character is a control or a separator).
+    """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
 
 
 def _unwrap(lines: list[str]) -> list[str]:
