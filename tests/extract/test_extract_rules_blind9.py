@@ -244,3 +244,43 @@ def test_japanese_organisation_topic_takes_its_own_subject() -> None:
     assert rows == [("capex", 2e12, "JPY", "about", None)]
     rows = claim_rows(_JA_LEAD + "\nベータ(5678)も、データセンターにGPUを約1万基整備する。")
     assert rows == [("gpu_count", 10000.0, "GPU", "about", None)]
+
+
+# --- Japanese per-share profit lines, and the forecast list under its header ------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "・1株当たり四半期純利益 280.35円(前年同期 255.60円) 市場予想 262.10円",
+        "・1株当たり当期純利益は280.35円で、市場予想の262.10円を上回った。",
+        "・1株あたり中間純利益 280.35円(市場予想 262.10円)",
+    ],
+)
+def test_japanese_per_share_profit_line_is_eps(line: str) -> None:
+    text = f"アクメ(1234)の2026年3月期第1四半期決算。\n{line}"
+    assert [(i[3], i[4], i[5]) for i in _items(text)] == [("eps", 280.35, 262.1)]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["(2)通期の連結業績予想(2026年3月期)", "2026年3月期の業績見通し", "Outlook for fiscal 2026:"],
+)
+def test_lines_under_a_forecast_header_are_guidance(header: str) -> None:
+    text = (
+        "アクメ(1234)の2026年3月期第1四半期決算。\n"
+        "・売上高 6,172億円 市場予想 5,980億円\n"
+        f"{header}\n"
+        "・売上高 2兆5,000億円(市場予想 2兆4,000億円)\n"
+        "・1株当たり当期純利益 1,150円(市場予想 1,182円)"
+    )
+    assert [(i[1], i[3], i[4], i[5]) for i in _items(text)] == [("Q1", "revenue", 617.2e9, 598e9)]
+
+
+def test_bullets_after_a_results_header_are_still_results() -> None:
+    # near miss: a header that is not the company's forecast opens no guidance list
+    text = (
+        "アクメ(1234)の2026年3月期第1四半期決算。\n(1)連結経営成績\n"
+        "・1株当たり四半期純利益 280.35円(市場予想 262.10円)"
+    )
+    assert [(i[3], i[4], i[5]) for i in _items(text)] == [("eps", 280.35, 262.1)]

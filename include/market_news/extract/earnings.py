@@ -225,6 +225,11 @@ _SEGMENT_WORDS = frozenset(
     }
 )  # fmt: skip
 _JA_SEGMENT = re.compile(r"部門の?|事業の?|セグメントの?")
+_BULLET = re.compile(r"\s?(?:[・•●■▪*\u2013\u2014-]|\(?\d{1,2}[).])\s?")
+_FORECAST_HEADER_WORDS = ("予想", "見通し", "utlook", "uidance")
+_FORECAST_HEADER = re.compile(
+    r"(?:業績|通期|会社)(?:予想|見通し)|\b(?:outlook|guidance)\b", re.IGNORECASE | re.ASCII
+)
 # The central figure of a spread of forecasts just given: "the average was", "a median of".
 _CENTRAL = re.compile(r"\b(?:average|mean|median|midpoint)\b", re.IGNORECASE | re.ASCII)
 _JOINER = re.compile(r"^\s?(?:,|;)?\s?(?:and|&|or)?\s?$", re.IGNORECASE)
@@ -261,9 +266,15 @@ def _metric(lead: str, tail: str, amount: Amount) -> Metric | None:
         word = tail_metric.group("m").lower()
         return "eps" if word.startswith(("eps", "earn")) else "revenue"
     lead = _APPOSITIVE.sub(" ", lead)
-    eps = [m.end() for m in _EPS_WORDS.finditer(lead)]
+    eps_spans = [m.span() for m in _EPS_WORDS.finditer(lead)]
+    eps = [end for _start, end in eps_spans]
     revenue = [m.end() for m in _REVENUE_WORDS.finditer(lead)]
-    other = [m.end() for m in _OTHER_METRIC.finditer(lead)]
+    # "1株当たり四半期純利益" is a per-share figure: the profit word inside it is its noun
+    other = [
+        m.end()
+        for m in _OTHER_METRIC.finditer(lead)
+        if not any(start <= m.start() <= end + 6 for start, end in eps_spans)
+    ]
     if other and other[-1] >= max(eps[-1:] + revenue[-1:] + [0]) and not amount.cents:
         return None  # "bookings rose to €2.6 billion", "net income of $24.11 billion"
     if eps and (not revenue or eps[-1] >= revenue[-1]):
@@ -543,7 +554,18 @@ def _period_for(
     owner: str | None = None,
 ) -> PeriodMention | None:
     absolute = sentence.start + pos
-    inside = [m for m in ctx.periods if sentence.start <= m.start < sentence.end]
+    pair_end = sentence.start + region[1]
+    inside = [
+        m
+        for m in ctx.periods
+        if sentence.start <= m.start < sentence.end
+        # a period after the pair that a forecast goes with ("... 市場予想 262.10円
+        # (2)通期の連結業績予想") heads what follows, not this figure
+        and not (
+            m.start >= pair_end
+            and _GUIDANCE_MARK.search(ctx.text, m.start, min(sentence.end, m.end + 16))
+        )
+    ]
     in_region = [m for m in inside if region[0] <= m.start - sentence.start < region[1]]
     candidates = in_region or inside
     if candidates:
@@ -721,8 +743,14 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
     previous: Sentence | None = None
     vs_consensus = _mentions_vs(ctx.text) and _VS_CONSENSUS.search(ctx.text) is not None
     bridged = False
+    forecast_list = False
     for sentence in ctx.sentences:
+        bulleted = _BULLET.match(sentence.text) is not None
+        if forecast_list and bulleted:
+            leftover, previous = [], None
+            continue  # a line of the company's forecast, even when a consensus is beside it
         figures = _figures(sentence.text, vs_consensus)
+        forecast_list = _opens_forecast_list(sentence.text, figures)
         if not figures and not bridged and leftover and not _PREVIEW.search(sentence.text):
             # "...a loss of 18 cents per share. The results missed Wall Street
             # expectations. The average estimate ... was for a loss of 14 cents": one
@@ -776,6 +804,16 @@ def _analysts_range(fig: _Figure) -> bool:
     """True for the spread of analysts' forecasts ("estimates ranged from $1.25 billion to
     $1.30 billion"): not an estimate itself, but the consensus written next still is."""
     return fig.amount.high is not None and _ANALYST_MARK.search(fig.lead[-90:]) is not None
+
+
+def _opens_forecast_list(text: str, figures: list[_Figure]) -> bool:
+    """True when the words after the sentence's last figure head a list of the company's
+    own forecast ("(2)通期の連結業績予想", "Outlook for fiscal 2026:"): the bulleted lines
+    under it are guidance, not results."""
+    if not any(word in text for word in _FORECAST_HEADER_WORDS):
+        return False  # cheap pre-test: most sentences head no list
+    tail = text[figures[-1].amount.end :] if figures else text
+    return _FORECAST_HEADER.search(tail) is not None
 
 
 def _carried(
