@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from market_news.extract import language, tickers
@@ -224,3 +225,39 @@ def test_pages_read_the_same_with_lxml_html_element_classes() -> None:
         finally:
             page_module._LOCAL.parser = ours
         assert fast == plain
+
+
+def _reference_drop_chrome(root: Any) -> set[Any]:
+    """_drop_chrome's first two steps as first written: a Python walk over every element."""
+    for tag in list(page_module._elements(root, *page_module._DROP_TAGS)):
+        page_module._remove(tag)
+    holders = page_module._article_holders(root)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in list(node):
+            if not isinstance(child.tag, str):
+                continue
+            if page_module._is_chrome(child, holders):
+                page_module._remove(child)
+            else:
+                stack.append(child)
+    return holders
+
+
+def test_chrome_removal_leaves_the_same_tree() -> None:
+    from lxml import etree
+
+    nested = (
+        "<html><body><div class='sidebar'>a<div id='nav'>b</div>c<aside>d</aside>e</div>f"
+        "<script>x</script>g<p role='navigation'>h<span class='share'>i</span>j</p>k"
+        "<div class='with-sidebar'><article><p class='promo'>l</p>m</article></div>"
+        "<main class='menu'>n</main><nav>o<footer>p</footer></nav>q</body></html>"
+    )
+    for markup in [*_html_inputs(), nested]:
+        fast, plain = page_module._parse(markup), page_module._parse(markup)
+        if fast is None:
+            continue
+        page_module._drop_chrome(fast)
+        page_module._drop_headed_boxes(plain, _reference_drop_chrome(plain))
+        assert etree.tostring(fast, encoding="unicode") == etree.tostring(plain, encoding="unicode")

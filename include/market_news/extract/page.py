@@ -43,6 +43,8 @@ _CHROME = re.compile(
     r"footer|masthead|site-header|tags|author-bio|disclaimer)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+#: The elements `_is_chrome` can say yes to (descendants of the root, document order).
+_NAMED = etree.XPath(".//*[@class or @id or @aria-label or @role]")
 _CHROME_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo", "dialog"})
 _CHROME_HEADINGS = re.compile(
     r"^\s*(?:(?:related|trending|recommended|popular|sponsored)\b.{0,30}|"
@@ -286,20 +288,25 @@ def _is_chrome(tag: Element, holders: set[Element]) -> bool:
 
 
 def _drop_chrome(root: Element) -> None:
-    """Remove page chrome top-down, never descending into what is already gone."""
-    for tag in list(_elements(root, *_DROP_TAGS)):
-        _remove(tag)
+    """Remove page chrome: whole elements by tag, then boxes named or marked as chrome.
+
+    Both steps stay in C but for the few elements that carry a class, id, aria-label or
+    role (only those can be chrome): visiting every element from Python cost more than
+    parsing the page. A box inside one already removed is left alone.
+    """
+    # Their tails stay in the page, as `_remove` keeps them.
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
     holders = _article_holders(root)
-    stack: list[Element] = [root]
-    while stack:
-        node = stack.pop()
-        for child in list(node):
-            if not isinstance(child.tag, str):
-                continue
-            if _is_chrome(child, holders):
-                _remove(child)
-            else:
-                stack.append(child)
+    removed: set[Element] = set()
+    for tag in _NAMED(root):  # document order: a box comes before what it holds
+        if _is_chrome(tag, holders) and removed.isdisjoint(tag.iterancestors()):
+            _remove(tag)
+            removed.add(tag)
+    _drop_headed_boxes(root, holders)
+
+
+def _drop_headed_boxes(root: Element, holders: set[Element]) -> None:
+    """Remove the boxes a chrome heading introduces ("Related", "Read next", ...)."""
     headings = [
         el
         for el in root.iter(*_HEADING_TAGS)
