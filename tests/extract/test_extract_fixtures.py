@@ -61,6 +61,49 @@ BLIND9_FIRST_RUN_MISSES = {
 }
 
 
+#: blind10_* fixtures the rules got wrong on their first run (parser 1.4.0; written without
+#: reading the rules or earlier fixture texts); strict, so each fix must move its fixture out.
+BLIND10_FIRST_RUN_MISSES = {
+    "blind10_accelerator_order_halcyon": (
+        "no subject: 'ordered 24,000 ... MI325X accelerators for Halcyon, a training cluster'"
+        " and 'The site will draw up to 45 megawatts' not tied to Halcyon; 'put the cost of"
+        " Halcyon at about $1.1 billion' not read as capex"
+    ),
+    "blind10_brl_reais_weg": (
+        "B3 ticker '(B3: WEGE3)' not read; no items from '10.6 billion reais ($1.87 billion),"
+        " above the 10.3 billion reais expected' nor 'EPS were 0.38 reais ... 0.36 reais'"
+    ),
+    "blind10_correction_notice_ulta": (
+        "'Net sales rose 1.7% to $2.53 billion' in the fiscal 2024 third-quarter story read as"
+        " period FY instead of Q3"
+    ),
+    "blind10_estimate_first_deere": (
+        "estimates first ('analysts had expected Deere ... to earn $3.90 a share ... on revenue"
+        " of $9.23 billion'), results two paragraphs later: never paired"
+    ),
+    "blind10_eu_campus_gw_euros": (
+        "no subject: 'would build the Rhône AI Campus, a 1.4-gigawatt complex' and"
+        " 'invest between EUR 8.5 billion and EUR 10 billion in the Rhône AI Campus'"
+    ),
+    "blind10_inr_crore_street_tcs": (
+        "no items from 'Rs 64,259 crore ... had pencilled in Rs 64,900 crore, according to"
+        " Street estimates' nor 'EPS stood at Rs 32.92 against Street estimates of Rs 34.10'"
+    ),
+    "blind10_ja_gpu_cluster_press": "'ASUKA-1の整備には約450億円を投じ' not read as capex",
+    "blind10_negative_etf_flows": (
+        "'Taiwan Semiconductor Manufacturing (TSM) at roughly 12%' ticker not read"
+    ),
+    "blind10_premarket_movers_three": (
+        "Lowe's: 'excluding items' not read as adjusted; revenue '$20.17 billion ... were"
+        " looking for ... $19.92 billion' (second figure of a pair) missed"
+    ),
+    "blind10_reuters_brief_ibes_hpe": (
+        "fiscal_year 2025 (from the FY 2025 guidance bullets) instead of 2024 ('QUARTER ENDED"
+        " OCT 31, 2024')"
+    ),
+}
+
+
 def _param(article: Path, gold: Path) -> object:
     stem = article.stem
     reason = (
@@ -69,6 +112,7 @@ def _param(article: Path, gold: Path) -> object:
         or BLIND7_FIRST_RUN_MISSES.get(stem)
         or BLIND8_FIRST_RUN_MISSES.get(stem)
         or BLIND9_FIRST_RUN_MISSES.get(stem)
+        or BLIND10_FIRST_RUN_MISSES.get(stem)
     )
     marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
     return pytest.param(article, gold, id=article.stem, marks=marks)
