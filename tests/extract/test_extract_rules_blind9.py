@@ -284,3 +284,57 @@ def test_bullets_after_a_results_header_are_still_results() -> None:
         "・1株当たり四半期純利益 280.35円(市場予想 262.10円)"
     )
     assert [(i[3], i[4], i[5]) for i in _items(text)] == [("eps", 280.35, 262.1)]
+
+
+# --- a preview updated with the results on top -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("update", "preview"),
+    [
+        (
+            "UPDATE: Acme reported adjusted earnings of $3.15 a share on revenue of $2.37 billion."
+            " Our original preview follows.",
+            "Analysts polled by FactSet expect it to earn $2.94 a share on sales of $2.41 billion.",
+        ),
+        (
+            "Editor's note (4:41 pm ET): Acme has since posted adjusted earnings of $3.15 a share"
+            " and revenue of $2.37 billion. The original story follows.",
+            "Wall Street expects adjusted EPS of $2.94; the consensus for revenue is"
+            " $2.41 billion.",
+        ),
+        (
+            "Updated with results: Acme reported adjusted EPS of $3.15 after the close; revenue"
+            " came to $2.37 billion. Below, our preview.",
+            "The consensus calls for $2.94 a share in adjusted earnings. Analysts see revenue at"
+            " $2.41 billion, according to FactSet.",
+        ),
+    ],
+)
+def test_updated_preview_pairs_its_results_with_the_preview_consensus(
+    update: str, preview: str
+) -> None:
+    text = (
+        f"{update}\n\nAcme Corp (NYSE: ACME) reports results for the second quarter of its"
+        f" fiscal 2024, which ended July 28, on Thursday afternoon. {preview} A year earlier"
+        " it earned $2.68 a share."
+    )
+    assert sorted(_items(text), key=repr) == [
+        ("ACME", "Q2", 2024, "eps", 3.15, 2.94, "adjusted"),
+        ("ACME", "Q2", 2024, "revenue", 2.37e9, 2.41e9, None),
+    ]
+
+
+def test_a_plain_preview_has_no_items() -> None:
+    # near miss: the preview alone reports nothing, and an update line needs a preview
+    text = (
+        "Acme Corp (NYSE: ACME) reports second-quarter results on Thursday. Analysts expect"
+        " it to earn $2.94 a share on sales of $2.41 billion."
+    )
+    assert _items(text) == []
+    text = (
+        "UPDATE: Acme Corp (NYSE: ACME) reported second-quarter EPS of $3.15.\n\nThe stock"
+        " rose after the bell. Shares have lagged the market this year.\n\nAnalysts expect"
+        " its rival Beta to earn $2.94 a share in the second quarter."
+    )
+    assert _items(text) == []

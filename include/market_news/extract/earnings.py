@@ -225,6 +225,17 @@ _SEGMENT_WORDS = frozenset(
     }
 )  # fmt: skip
 _JA_SEGMENT = re.compile(r"部門の?|事業の?|セグメントの?")
+_ON_REVENUE = re.compile(
+    r"\s?(?:(?:a|per)\s(?:share|ADS)\s?)?,?\s?on\s(?:(?:total|net|quarterly)\s)?"
+    r"(?:revenues?|sales|turnover)\s(?:of\s)?$",
+    re.IGNORECASE | re.ASCII,
+)
+# A preview kept online with the results written on top: "UPDATE: Lululemon reported
+# ... Our original preview follows", "Editor's note (4:41 pm): Acme has since reported".
+_UPDATE_LEAD = re.compile(
+    r"\s?(?:UPDATED?|Updated?|Editor'?s note)\b[^:\n]{0,40}:", re.IGNORECASE | re.ASCII
+)
+_PREVIEW_WORD = re.compile(r"\bpreview\b|\boriginal (?:story|article)\b", re.IGNORECASE)
 _BULLET = re.compile(r"\s?(?:[・•●■▪*\u2013\u2014-]|\(?\d{1,2}[).])\s?")
 _FORECAST_HEADER_WORDS = ("予想", "見通し", "utlook", "uidance")
 _FORECAST_HEADER = re.compile(
@@ -393,8 +404,10 @@ def _figures(sentence: str, vs_consensus: bool = False) -> list[_Figure]:
             role = "skip"
         elif _SEGMENT_AFTER.match(" " + tail.lstrip(" ,")):
             role = "skip"  # "analysts had expected 7.0 billion francs from the diagnostics unit"
-        if figures and _JOINER.match(lead):
-            role = figures[-1].role  # "estimates of $10.94 billion and 41 cents"
+        if figures and (_JOINER.match(lead) or _ON_REVENUE.match(lead)):
+            # "estimates of $10.94 billion and 41 cents"; "expect it to earn $2.94 a share
+            # on sales of $2.41 billion": one verb governs both figures
+            role = figures[-1].role
         elif (
             role == "actual"
             and figures
@@ -744,6 +757,9 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
     vs_consensus = _mentions_vs(ctx.text) and _VS_CONSENSUS.search(ctx.text) is not None
     bridged = False
     forecast_list = False
+    updated_preview = _is_updated_preview(ctx.text)
+    update_actuals: list[tuple[Sentence, _Figure]] = []
+    preview_estimates: list[_Figure] = []
     for sentence in ctx.sentences:
         bulleted = _BULLET.match(sentence.text) is not None
         if forecast_list and bulleted:
@@ -797,6 +813,52 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
             f for f in figures if f.role == "actual" and f.metric is not None and id(f) not in used
         ]
         previous = sentence
+        if updated_preview:
+            if _UPDATE_LEAD.match(ctx.text, _paragraph_start(ctx, sentence)):
+                update_actuals += [(sentence, f) for f in leftover]
+            else:
+                preview_estimates += [
+                    f for f in figures if f.role == "estimate" and id(f) not in used
+                ]
+    if update_actuals:
+        items += _update_items(ctx, update_actuals, preview_estimates, seen)
+    return items
+
+
+def _is_updated_preview(text: str) -> bool:
+    """True for a preview whose results were added on top (see `_UPDATE_LEAD`)."""
+    if "pdate" not in text and "PDATE" not in text and "note" not in text:
+        return False  # cheap pre-test
+    return bool(
+        any(_UPDATE_LEAD.match(line) for line in text.splitlines()) and _PREVIEW_WORD.search(text)
+    )
+
+
+def _update_items(
+    ctx: Context,
+    actuals: list[tuple[Sentence, _Figure]],
+    estimates: list[_Figure],
+    seen: set[tuple[object, ...]],
+) -> list[EarningsItem]:
+    """The update's reported figures against the consensus its preview gave for the same
+    metric (the first one written: the preview's later figures are history or guidance)."""
+    items: list[EarningsItem] = []
+    taken: set[int] = set()
+    for sentence, act in actuals:
+        est = next((e for e in estimates if id(e) not in taken and e.metric == act.metric), None)
+        if est is None:
+            continue
+        taken.add(id(est))
+        moved = replace(
+            est, amount=replace(est.amount, start=len(sentence.text), end=len(sentence.text))
+        )
+        item = _item(ctx, sentence, act, moved, 0)
+        if item is None:
+            continue
+        key = (item.ticker, item.period, item.fiscal_year, item.metric, item.actual, item.estimate)
+        if key not in seen:
+            seen.add(key)
+            items.append(item)
     return items
 
 
