@@ -50,8 +50,10 @@ _CONTINUES = re.compile(r"[a-z0-9$€£¥(]")
 # A sentence ends at Japanese full stops always, at Latin ones when a new sentence
 # plausibly starts (capital, digit, quote, non-Latin script) after whitespace.
 _JA_END = re.compile(r"[。！？][」』）)]?")
+# The whitespace after a Latin end stays on its line: the text is searched whole and a
+# sentence never runs on into the next paragraph.
 _LATIN_END = re.compile(
-    r"[.!?][\"'”’)\]]{0,3}(?=\s{1,20}[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff])"
+    r"[.!?][\"'”’)\]]{0,3}(?=[^\S\n]{1,20}[\"'“‘(\[]?[A-Z0-9\u3040-\u30ff\u4e00-\u9fff])"
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]{0,10})$")
 
@@ -128,45 +130,54 @@ def _cut_long(text: str, start: int) -> list[tuple[str, int]]:
     return pieces
 
 
-def _split_paragraph(para: str, japanese: bool = True) -> list[tuple[str, int]]:
-    """Offsets of the sentences in one paragraph (`japanese`: it may hold a 。！？ stop)."""
-    bounds = [m.end() for m in _JA_END.finditer(para)] if japanese else []
-    # Every Latin end starts at a stop character: trying just those beats a regex scan of
-    # the paragraph (a class-led pattern gets no fast skip).
-    stops = char_positions(para, ".") + char_positions(para, "!") + char_positions(para, "?")
-    stops.sort()
-    for match in matches_at(_LATIN_END, para, stops):
-        start = match.start()
-        if para[start] == "." and _is_abbreviation(para[max(0, start - 12) : start]):
-            continue
-        bounds.append(match.end())
-    if japanese:
-        bounds = sorted(set(bounds))
-    bounds.append(len(para))
-    out: list[tuple[str, int]] = []
-    prev = 0
-    for cut in bounds:
-        raw = para[prev:cut]
-        stripped = raw.strip()
-        if stripped:
-            offset = prev + (len(raw) - len(raw.lstrip()))
-            if len(stripped) > MAX_SENTENCE_CHARS:
-                out.extend(_cut_long(stripped, offset))
-            else:
-                out.append((stripped, offset))
-        prev = cut
-    return out
-
-
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of a normalised text, each tagged with its paragraph (line) number."""
+    """Sentences of a normalised text, each tagged with its paragraph (line) number.
+
+    The ends are found over the whole text at once, then dealt out to the paragraphs:
+    every Latin end starts at a stop character, so only those are tried (a class-led
+    pattern gets no fast skip), and the Japanese pattern runs only if a 。！？ is there.
+    """
+    stops = char_positions(text, ".") + char_positions(text, "!") + char_positions(text, "?")
+    stops.sort()
+    latin = [match.span() for match in matches_at(_LATIN_END, text, stops)]
+    japanese = (
+        [match.end() for match in _JA_END.finditer(text)]
+        if "\u3002" in text or "\uff01" in text or "\uff1f" in text
+        else []
+    )
     sentences: list[Sentence] = []
-    japanese = "\u3002" in text or "\uff01" in text or "\uff1f" in text
+    next_latin = next_japanese = 0
     offset = 0
     for p_index, para in enumerate(text.split("\n")):
-        for chunk, rel in _split_paragraph(para, japanese):
-            sentences.append(Sentence(chunk, offset + rel, p_index, len(sentences)))
-        offset += len(para) + 1
+        end = offset + len(para)
+        bounds: list[int] = []
+        while next_japanese < len(japanese) and japanese[next_japanese] <= end:
+            bounds.append(japanese[next_japanese] - offset)
+            next_japanese += 1
+        mixed = bool(bounds)
+        while next_latin < len(latin) and latin[next_latin][0] < end:
+            start, stop = latin[next_latin]
+            next_latin += 1
+            # The word before, read within the paragraph: "Inc." ends no sentence.
+            if text[start] == "." and _is_abbreviation(text[max(offset, start - 12) : start]):
+                continue
+            bounds.append(stop - offset)
+        if mixed:
+            bounds = sorted(set(bounds))
+        bounds.append(len(para))
+        prev = 0
+        for cut in bounds:
+            raw = para[prev:cut]
+            stripped = raw.strip()
+            if stripped:
+                at = offset + prev + len(raw) - len(raw.lstrip())
+                if len(stripped) > MAX_SENTENCE_CHARS:
+                    for chunk, chunk_at in _cut_long(stripped, at):
+                        sentences.append(Sentence(chunk, chunk_at, p_index, len(sentences)))
+                else:
+                    sentences.append(Sentence(stripped, at, p_index, len(sentences)))
+            prev = cut
+        offset = end + 1
     return sentences
 
 
