@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +267,34 @@ def test_chrome_removal_leaves_the_same_tree() -> None:
         page_module._drop_chrome(fast)
         page_module._drop_headed_boxes(plain, _reference_drop_chrome(plain))
         assert etree.tostring(fast, encoding="unicode") == etree.tostring(plain, encoding="unicode")
+
+
+def _reference_normalise(text: str) -> str:
+    """normalise as first written: NFKC, replacements, a control pass, split and join."""
+    text = unicodedata.normalize("NFKC", text[: text_module.MAX_TEXT_CHARS])
+    for old, new in text_module._REPLACEMENTS:
+        text = text.replace(old, new)
+    text = text_module._CONTROL.sub(" ", text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    joined: list[str] = []
+    for line in [line for line in lines if line]:
+        if (
+            joined
+            and not text_module._TERMINAL.search(joined[-1])
+            and (text_module._CONTINUES.match(line))
+        ):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return "\n".join(joined)
+
+
+def test_normalise_matches_the_plain_version() -> None:
+    rng = random.Random(9)
+    pieces = ["a", "B", "1", ".", "! ", ")", "」", "’", " ", "  ", "\n", "\t", "\r", "\x00", "\x07",
+              "\x0b", "\x0c", "\x1c", "\x7f", "\x85", "\u2028", "\u00a0", "\u3000", "\u200b",
+              "\ufeff", "\u2014", "\u2212", "\u301c", "Ｑ３", "ｶ", "\u2474", "$",
+              "(", "株"]  # fmt: skip
+    mixed = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in [*TEXTS, *mixed]:
+        assert normalise(text) == _reference_normalise(text), repr(text)

@@ -61,13 +61,21 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]{0,10})$")
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters become ASCII), unify dashes and spaces."""
     text = text[:MAX_TEXT_CHARS]
-    text = unicodedata.normalize("NFKC", text)
-    for old, new in _REPLACEMENTS:  # str.replace per character beats str.translate here
-        if old in text:
-            text = text.replace(old, new)
-    text = _CONTROL.sub(" ", text)
-    lines = [squeeze(line) for line in text.split("\n")]
+    if not text.isascii():  # ASCII is its own NFKC form and holds no character replaced
+        text = unicodedata.normalize("NFKC", text)
+        for old, new in _REPLACEMENTS:  # str.replace per character beats str.translate
+            if old in text:
+                text = text.replace(old, new)
+    lines = [_clean_line(line) for line in text.split("\n")]
     return "\n".join(_unwrap([line for line in lines if line]))
+
+
+def _clean_line(line: str) -> str:
+    """Controls made spaces, then `squeeze`d; a printable line has no control to replace
+    (a regex pass per line costs more than the whole rest of the cleaning)."""
+    if line.isprintable():
+        return squeeze(line)
+    return " ".join(_CONTROL.sub(" ", line).split())
 
 
 def squeeze(line: str) -> str:
@@ -87,11 +95,17 @@ def _unwrap(lines: list[str]) -> list[str]:
     starts in lower case (or with a figure), is the same paragraph."""
     joined: list[str] = []
     for line in lines:
-        if joined and not _TERMINAL.search(joined[-1]) and _CONTINUES.match(line):
+        if joined and not _ends_sentence(joined[-1]) and _CONTINUES.match(line):
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)
     return joined
+
+
+def _ends_sentence(line: str) -> bool:
+    """`_TERMINAL.search(line)`, tried only at the last visible character: any other
+    terminal character has text after it (a search from the start reads the whole line)."""
+    return _TERMINAL.search(line, max(0, len(line.rstrip()) - 1)) is not None
 
 
 @dataclass(frozen=True, slots=True)
