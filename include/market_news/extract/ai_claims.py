@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from market_news.extract.numbers import find_amounts, scale_value, word_number
-from market_news.extract.text import Sentence, evidence
+from market_news.extract.text import Sentence, anchor_spans, evidence, finditer_in
 from market_news.models import AIClaim, ClaimKind, Qualifier
 
 _QUALIFIERS_BEFORE: list[tuple[Qualifier, re.Pattern[str]]] = [
@@ -177,7 +177,6 @@ _FINANCED_BUILD = re.compile(
     r"construction)\b",
     re.IGNORECASE | re.ASCII,
 )
-_FINANCE_WORDS = ("debt", "equity", "financ", "funding", "loan", "credit")
 _NOT_CAPEX_TAIL = re.compile(
     r"^\s?-?\s?(?:parameters?|param|model|per share|a share|per year|a year|annually|"
     r"salary|in revenue|in sales|パラメータ)",
@@ -459,6 +458,9 @@ _INTRODUCED_MODEL = re.compile(
     re.ASCII,
 )
 _MODEL_KINDS = ("model", "LLM", "sibling", "version", "variant")
+#: Reach of `_INTRODUCED_MODEL` around its kind word: a name, ", a", five words; the name.
+_MODEL_REACH_BEFORE = 180
+_MODEL_REACH_AFTER = 40
 # A facility's name in Japanese corner brackets: 「苫小牧AIデータセンター」.
 _BRACKETED_JA_SITE = re.compile(
     r"「(?P<name>[^「」。、]{1,20}?(?:データセンター|スーパーコンピューター|スパコン|クラスター|"
@@ -473,8 +475,12 @@ def introduced_names(text: str) -> tuple[str, ...]:
     if any(kind in text for kind in _INTRODUCING_KINDS):
         # substring tests: the pattern has no literal start to skip ahead to
         names.update(m.group("name") or m.group("name2") for m in _INTRODUCED_NAME.finditer(text))
-    if any(kind in text for kind in _MODEL_KINDS):
-        names.update(m.group("name") or m.group("name2") for m in _INTRODUCED_MODEL.finditer(text))
+    # only near a kind word: the name-first branch would otherwise try every capital letter
+    spans = anchor_spans(text, _MODEL_KINDS, _MODEL_REACH_BEFORE, _MODEL_REACH_AFTER)
+    if spans:
+        names.update(
+            m.group("name") or m.group("name2") for m in finditer_in(_INTRODUCED_MODEL, text, spans)
+        )
     if "「" in text:
         names.update(m.group("name") for m in _BRACKETED_JA_SITE.finditer(text))
     return tuple(
@@ -508,8 +514,14 @@ def _capex_hits(
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
     if "cost" in sentence:  # cheap pre-test: most sentences never say what a build cost
         weak += [m.end() for m in _BUILD_COST.finditer(sentence)]
-    lower = sentence.lower()
-    if any(word in lower for word in _FINANCE_WORDS):  # cheap pre-test, as above
+    if (  # cheap pre-test, as above: the verbs _FINANCED_BUILD needs
+        "rais" in sentence
+        or "secur" in sentence
+        or "obtained" in sentence
+        or "arranged" in sentence
+        or "closed" in sentence
+        or "lined up" in sentence
+    ):
         weak += [m.start() for m in _FINANCED_BUILD.finditer(sentence)]
     if weak and not (
         _INFRA.search(sentence) is not None

@@ -237,7 +237,6 @@ _UPDATE_LEAD = re.compile(
 )
 _PREVIEW_WORD = re.compile(r"\bpreview\b|\boriginal (?:story|article)\b", re.IGNORECASE)
 _BULLET = re.compile(r"\s?(?:[・•●■▪*\u2013\u2014-]|\(?\d{1,2}[).])\s?")
-_FORECAST_HEADER_WORDS = ("予想", "見通し", "utlook", "uidance")
 _FORECAST_HEADER = re.compile(
     r"(?:業績|通期|会社)(?:予想|見通し)|\b(?:outlook|guidance)\b", re.IGNORECASE | re.ASCII
 )
@@ -284,7 +283,7 @@ def _metric(lead: str, tail: str, amount: Amount) -> Metric | None:
     other = [
         m.end()
         for m in _OTHER_METRIC.finditer(lead)
-        if not any(start <= m.start() <= end + 6 for start, end in eps_spans)
+        if not eps_spans or not any(start <= m.start() <= end + 6 for start, end in eps_spans)
     ]
     if other and other[-1] >= max(eps[-1:] + revenue[-1:] + [0]) and not amount.cents:
         return None  # "bookings rose to €2.6 billion", "net income of $24.11 billion"
@@ -827,10 +826,12 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
 
 def _is_updated_preview(text: str) -> bool:
     """True for a preview whose results were added on top (see `_UPDATE_LEAD`)."""
-    if "pdate" not in text and "PDATE" not in text and "note" not in text:
-        return False  # cheap pre-test
-    return bool(
-        any(_UPDATE_LEAD.match(line) for line in text.splitlines()) and _PREVIEW_WORD.search(text)
+    if not ("review" in text or "riginal" in text):
+        return False  # cheap pre-tests: both words are rare, the preview's the rarer
+    if not ("UPDATE" in text or "Update" in text or "ditor" in text):
+        return False
+    return _PREVIEW_WORD.search(text) is not None and any(
+        _UPDATE_LEAD.match(line) for line in text.splitlines()
     )
 
 
@@ -872,7 +873,7 @@ def _opens_forecast_list(text: str, figures: list[_Figure]) -> bool:
     """True when the words after the sentence's last figure head a list of the company's
     own forecast ("(2)通期の連結業績予想", "Outlook for fiscal 2026:"): the bulleted lines
     under it are guidance, not results."""
-    if not any(word in text for word in _FORECAST_HEADER_WORDS):
+    if not ("予想" in text or "見通し" in text or "utlook" in text or "uidance" in text):
         return False  # cheap pre-test: most sentences head no list
     tail = text[figures[-1].amount.end :] if figures else text
     return _FORECAST_HEADER.search(tail) is not None
