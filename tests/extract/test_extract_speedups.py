@@ -298,3 +298,39 @@ def test_normalise_matches_the_plain_version() -> None:
     mixed = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
     for text in [*TEXTS, *mixed]:
         assert normalise(text) == _reference_normalise(text), repr(text)
+
+
+def _reference_anchor_spans(
+    haystack: str, anchors: tuple[str, ...], before: int, after: int
+) -> list[tuple[int, int]]:
+    """anchor_spans as first written: str.find per anchor, windows clamped first."""
+    spans: list[tuple[int, int]] = []
+    for anchor in anchors:
+        at = haystack.find(anchor)
+        while at >= 0:
+            spans.append((max(0, at - before), min(len(haystack), at + len(anchor) + after)))
+            at = haystack.find(anchor, at + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def test_anchor_windows_match_the_find_loop() -> None:
+    from market_news.extract import periods
+
+    anchor_sets = [tickers._SUFFIX_ANCHORS, ("aa", "a", "aaa"), ("",), ("Co", "Corp", "C"),
+                   ("四半期", "月期", "q"), ("(", ".", "*")]  # fmt: skip
+    anchor_sets += [anchors for _, _, anchors in periods._PATTERNS]
+    rng = random.Random(13)
+    mixed = ["".join(rng.choice("aaCorpq.(四半期月 ") for _ in range(rng.randint(0, 30)))
+             for _ in range(400)]  # fmt: skip
+    for text in [*TEXTS[::5], *mixed]:
+        for anchors in anchor_sets:
+            for before, after in ((0, 0), (3, 1), (48, 40), (170, 24)):
+                got = text_module.anchor_spans(text, anchors, before, after)
+                assert got == _reference_anchor_spans(text, anchors, before, after), text[:60]
