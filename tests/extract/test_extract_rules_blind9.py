@@ -338,3 +338,17 @@ def test_a_plain_preview_has_no_items() -> None:
         " its rival Beta to earn $2.94 a share in the second quarter."
     )
     assert _items(text) == []
+
+
+def test_a_mixture_of_experts_model_has_one_size_its_total() -> None:
+    for text in (
+        "DeepSeek-V3 has 671 billion total parameters, with 37 billion activated per token.",
+        "Mixtral uses 39 billion active parameters out of 141 billion parameters.",
+        "Meridian-3 has 1.2 trillion parameters in total, of which 48 billion are active.",
+    ):
+        values = [row[1] for row in claim_rows(text) if row[0] == "model_parameters"]
+        assert len(values) == 1 and values[0] >= 141_000_000_000, text
+    # a dense model's count written with "total" is still its size
+    assert [row[1] for row in claim_rows("Qwen2.5 has 72 billion total parameters.")] == [
+        72_000_000_000
+    ]

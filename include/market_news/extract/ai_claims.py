@@ -216,15 +216,9 @@ _THERMAL_LEAD = re.compile(
 _PARAMS = re.compile(
     r"(?<![A-Za-z0-9_.,$€£¥])(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,6}(?:\.\d{1,3})?)\s?-?\s?"
     r"(?P<scale>trillion|billion|million|T|B|M|兆|億|万)?\s?-?\s?"
-    r"(?:(?:total|active|activated|trainable)\s)?"
+    r"(?:(?P<which>total|active|activated|trainable)\s)?"
     r"(?P<word>parameters?|params?|パラメータ|パラメーター)(?![A-Za-z0-9_])",
     re.IGNORECASE | re.ASCII,
-)
-_PARAM_WORD = re.compile(r"parameters?|パラメータ", re.IGNORECASE)
-_ACTIVE_PARAMS = re.compile(
-    r"(?<![A-Za-z0-9_.,$€£¥])(?P<num>\d{1,3}(?:\.\d{1,3})?)\s?(?P<scale>trillion|billion|million|T|B|M)"
-    r"\s(?:are\s|being\s)?(?:active|activated)\b",
-    re.ASCII,
 )
 _SUBJECT = re.compile(
     r"\b(?:Llama|LLaMA|GPT|Gemini|Claude|Grok|Mistral|Mixtral|Qwen|DeepSeek|Gemma|Nemotron|"
@@ -586,10 +580,13 @@ def _power_hits(sentence: str, learned: tuple[str, ...] = ()) -> list[_Hit]:
 
 def _parameter_hits(sentence: str) -> list[_Hit]:
     hits: list[_Hit] = []
-    matches = list(_PARAMS.finditer(sentence))
-    if matches or _PARAM_WORD.search(sentence):
-        # Mixture-of-experts copy: "671 billion parameters, with 37 billion activated".
-        matches += list(_ACTIVE_PARAMS.finditer(sentence))
+    # A mixture-of-experts model's size is its total: the share active for each token
+    # ("37 billion active parameters") is not a second size, nor is "48 billion are active".
+    matches = [
+        match
+        for match in _PARAMS.finditer(sentence)
+        if (match.group("which") or "").lower() not in ("active", "activated")
+    ]
     if "パラメ" in sentence:
         matches += list(_PARAMS_JA.finditer(sentence))
     for match in matches:
