@@ -226,8 +226,20 @@ _SEGMENT_WORDS = frozenset(
 )  # fmt: skip
 _JA_SEGMENT = re.compile(r"部門の?|事業の?|セグメントの?")
 _ON_REVENUE = re.compile(
-    r"\s?(?:(?:a|per)\s(?:share|ADS)\s?)?,?\s?on\s(?:(?:total|net|quarterly)\s)?"
+    r"\s?(?:(?:a|per)\s(?:share|ADS)\s?"
+    # "$3.90 a share for the fourth quarter of fiscal 2024, on revenue of $9.23 billion":
+    # the period the verb's figures share, but never a comparison's ("in the year-ago ...")
+    r"(?:(?:for|in)\s(?:the|its)\s(?!year|prior|previous|same|last)[^$€£¥;,]{1,50})?)?"
+    r",?\s?on\s(?:(?:total|net|quarterly)\s)?"
     r"(?:revenues?|sales|turnover)\s(?:of\s)?$",
+    re.IGNORECASE | re.ASCII,
+)
+# "forecast earnings of $1.10 per share and revenue of $5.20 billion": a second metric
+# listed after "and" with no verb of its own is governed by the first figure's verb.
+_AND_METRIC = re.compile(
+    r"\s?(?:(?:a|per)\s(?:share|ADS)\s?)?,?\s?(?:and|&)\s"
+    r"(?:(?:adjusted|non-GAAP|total|net|quarterly)\s)?"
+    r"(?:revenues?|sales|turnover|EPS|earnings(?: per share)?)\s(?:of\s)?$",
     re.IGNORECASE | re.ASCII,
 )
 # A preview kept online with the results written on top: "UPDATE: Lululemon reported
@@ -262,8 +274,15 @@ class _Figure:
     lead: str
 
 
+# A closed bracket is an aside ("Deere & Co (NYSE: DE)", "(in line, consensus)"): its
+# colon or comma breaks no clause around it.
+_CLOSED_BRACKET = re.compile(r"\([^()]{0,60}\)")
+
+
 def _clause(lead: str) -> str:
     """The part of the lead after the last clause break: the words that govern a figure."""
+    if ")" in lead:
+        lead = _CLOSED_BRACKET.sub(" ", lead)
     parts = _CLAUSE_SPLIT.split(lead)
     return parts[-1] if parts else lead
 
@@ -403,7 +422,11 @@ def _figures(sentence: str, vs_consensus: bool = False) -> list[_Figure]:
             role = "skip"
         elif _SEGMENT_AFTER.match(" " + tail.lstrip(" ,")):
             role = "skip"  # "analysts had expected 7.0 billion francs from the diagnostics unit"
-        if figures and (_JOINER.match(lead) or _ON_REVENUE.match(lead)):
+        if figures and (
+            _JOINER.match(lead)
+            or _ON_REVENUE.match(lead)
+            or ((" and " in lead or "&" in lead) and _AND_METRIC.match(lead))
+        ):
             # "estimates of $10.94 billion and 41 cents"; "expect it to earn $2.94 a share
             # on sales of $2.41 billion": one verb governs both figures
             role = figures[-1].role
@@ -759,6 +782,9 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
     updated_preview = _is_updated_preview(ctx.text)
     update_actuals: list[tuple[Sentence, _Figure]] = []
     preview_estimates: list[_Figure] = []
+    early: list[tuple[Sentence, _Figure]] = []  # estimates written before any result
+    unpaired: list[tuple[Sentence, _Figure]] = []
+    carried: set[int] = set()
     for sentence in ctx.sentences:
         bulleted = _BULLET.match(sentence.text) is not None
         if forecast_list and bulleted:
@@ -785,6 +811,8 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
                     est,
                     amount=replace(est.amount, start=len(previous.text), end=len(previous.text)),
                 )
+                carried.add(id(act))
+                carried.add(id(est))
                 item = _item(ctx, previous, act, moved, 0)
                 if item is not None:
                     joined = evidence(f"{previous.text} {sentence.text}")
@@ -811,6 +839,9 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
         leftover = [
             f for f in figures if f.role == "actual" and f.metric is not None and id(f) not in used
         ]
+        unpaired += [(sentence, f) for f in leftover]
+        if not any(f.role == "actual" and f.metric is not None for f in figures):
+            early += _early_estimates(sentence, figures, used)
         previous = sentence
         if updated_preview:
             if _UPDATE_LEAD.match(ctx.text, _paragraph_start(ctx, sentence)):
@@ -821,7 +852,83 @@ def find_earnings(ctx: Context) -> list[EarningsItem]:
                 ]
     if update_actuals:
         items += _update_items(ctx, update_actuals, preview_estimates, seen)
+    if early and unpaired:
+        early = [(s, f) for s, f in early if id(f) not in carried]
+        unpaired = [(s, f) for s, f in unpaired if id(f) not in carried]
+        items += _estimate_first_items(ctx, early, unpaired, seen)
     return items
+
+
+# A forecast still ahead of the results ("analysts expect", "is expected to earn") is a
+# preview's; the estimate a results story opens with is written in the past tense.
+_AHEAD = re.compile(
+    r"\b(?:expect|expects|are expecting|is expecting|will|would|should|next)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def _early_estimates(
+    sentence: Sentence, figures: list[_Figure], used: set[int]
+) -> list[tuple[Sentence, _Figure]]:
+    """Unpaired estimates of a sentence that reports nothing itself ("Going into the
+    report, analysts had expected Deere to earn $3.90 a share"), kept for results written
+    paragraphs later; none from a sentence that looks ahead."""
+    estimates = [
+        f for f in figures if f.role == "estimate" and f.metric is not None and id(f) not in used
+    ]
+    if not estimates or _AHEAD.search(sentence.text):
+        return []
+    return [(sentence, f) for f in estimates]
+
+
+def _estimate_first_items(
+    ctx: Context,
+    early: list[tuple[Sentence, _Figure]],
+    unpaired: list[tuple[Sentence, _Figure]],
+    seen: set[tuple[object, ...]],
+) -> list[EarningsItem]:
+    """Estimates stated before the results paired with the first later result of the same
+    metric and company that nothing else paired, when the two are of one size (a ratio
+    under 2, one sign): "Analysts had expected $3.90 a share. ... The company posted
+    $4.55 per share"."""
+    items: list[EarningsItem] = []
+    taken: set[int] = set()
+    for est_sentence, est in early:
+        est_owner = _owner(ctx, est_sentence, 0, est.amount.start)
+        for sentence, act in unpaired:
+            if sentence.start <= est_sentence.start or id(act) in taken:
+                continue
+            if act.metric != est.metric or not _same_size(act, est):
+                continue
+            if act.basis and est.basis and act.basis != est.basis:
+                continue  # a GAAP figure is not what a non-GAAP consensus forecast
+            if _owner(ctx, sentence, 0, act.amount.start) != est_owner:
+                continue
+            moved = replace(
+                est, amount=replace(est.amount, start=len(sentence.text), end=len(sentence.text))
+            )
+            item = _item(ctx, sentence, act, moved, 0)
+            if item is None:
+                continue
+            taken.add(id(act))
+            key = (
+                item.ticker, item.period, item.fiscal_year, item.metric, item.actual,
+                item.estimate,
+            )  # fmt: skip
+            if key not in seen:
+                seen.add(key)
+                joined = evidence(f"{est_sentence.text} ... {sentence.text}")
+                items.append(replace(item, evidence=joined))
+            break
+    return items
+
+
+def _same_size(act: _Figure, est: _Figure) -> bool:
+    """True when two figures could be a result and its forecast: same sign, within 2x."""
+    actual, estimate = _signed(act, None), _signed(est, act if est.sign == 0 else None)
+    if estimate == 0 or (actual < 0) != (estimate < 0):
+        return False
+    return 0.5 <= actual / estimate <= 2.0
 
 
 def _is_updated_preview(text: str) -> bool:

@@ -30,6 +30,13 @@ _SCALES: dict[str, Decimal] = {
     "m": Decimal(10) ** 6,
     "thousand": Decimal(10) ** 3,
     "k": Decimal(10) ** 3,
+    # Indian numbering: a lakh is 100,000, a crore 10 million, "lakh crore" 10^12
+    "lakh crore": Decimal(10) ** 12,
+    "crore": Decimal(10) ** 7,
+    "crores": Decimal(10) ** 7,
+    "cr": Decimal(10) ** 7,
+    "lakh": Decimal(10) ** 5,
+    "lakhs": Decimal(10) ** 5,
 }
 _JA_UNITS: dict[str, Decimal] = {
     "兆": Decimal(10) ** 12,
@@ -46,6 +53,8 @@ _PREFIX_CURRENCY: dict[str, str] = {
     # other ISO codes written before an amount: "DKK 700 million", "NOK 2.1bn"
     "dkk": "DKK", "nok": "NOK", "sgd": "SGD", "nzd": "NZD", "zar": "ZAR", "brl": "BRL",
     "mxn": "MXN", "pln": "PLN",
+    # "Rs 64,259 crore", "Rs. 32.92"; "R$ 10.6 bilhões" is the real's sign
+    "rs": "INR", "rs.": "INR", "r$": "BRL",
 }  # fmt: skip
 _SUFFIX_CURRENCY: dict[str, str] = {
     "us dollars": "USD", "u.s. dollars": "USD", "canadian dollars": "CAD",
@@ -53,7 +62,9 @@ _SUFFIX_CURRENCY: dict[str, str] = {
     "euro": "EUR", "pounds sterling": "GBP", "pounds": "GBP", "sterling": "GBP",
     "yen": "JPY", "swiss francs": "CHF", "francs": "CHF", "usd": "USD", "eur": "EUR",
     "gbp": "GBP", "jpy": "JPY", "cad": "CAD", "chf": "CHF", "aud": "AUD",
-    "rupees": "INR", "won": "KRW", "yuan": "CNY", "renminbi": "CNY", "pence": "GBP",
+    "rupees": "INR", "rupee": "INR",
+    "reais": "BRL", "brazilian reais": "BRL", "won": "KRW", "yuan": "CNY", "renminbi": "CNY",
+    "pence": "GBP",
     "new taiwan dollars": "TWD", "taiwan dollars": "TWD", "nt dollars": "TWD", "twd": "TWD",
 }  # fmt: skip
 _JA_CURRENCY: dict[str, str] = {
@@ -63,18 +74,19 @@ _JA_CURRENCY: dict[str, str] = {
 
 _NUM = r"(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,16})(?:\.\d{1,6})?(?!\d)"
 _PREFIX = (
-    r"US\$|C\$|CA\$|CDN\$|A\$|AU\$|HK\$|NT\$|\$|€|£|¥|₹|₩|"
+    r"US\$|C\$|CA\$|CDN\$|A\$|AU\$|HK\$|NT\$|R\$|\$|€|£|¥|₹|₩|(?-i:Rs\.?)|"
     r"USD|EUR|GBP|JPY|CAD|CHF|AUD|HKD|INR|SEK|CNY|RMB|TWD|KRW|"
     r"DKK|NOK|SGD|NZD|ZAR|BRL|MXN|PLN"
 )
 _SCALE = (
-    r"(?:[\s-]?(?P<wscale>trillion|billion|million|thousand)"
-    r"|\s?(?P<ascale>tn|trn|bn|bln|mn|mln)|(?P<lscale>[BMKbmk]))(?![A-Za-z0-9])"
+    r"(?:[\s-]?(?P<wscale>trillion|billion|million|thousand|lakh crore|crores?|lakhs?)"
+    r"|\s?(?P<ascale>tn|trn|bn|bln|mn|mln|cr)|(?P<lscale>[BMKbmk]))(?![A-Za-z0-9])"
 )
 _SUFFIX = (
     r"(?P<suffix>(?:US|U\.S\.|Canadian|Australian|(?:new )?Taiwan|NT) dollars|dollars?|euros?|"
     r"pounds sterling|"
-    r"pounds|sterling|yen|Swiss francs|francs|rupees|won|yuan|renminbi|cents?|pence|"
+    r"pounds|sterling|yen|Swiss francs|francs|rupees|rupee|(?:Brazilian )?reais|won|"
+    r"yuan|renminbi|cents?|pence|"
     r"USD|EUR|GBP|JPY|CAD|CHF|AUD|TWD)(?![A-Za-z])"
 )
 _EN_AMOUNT = re.compile(

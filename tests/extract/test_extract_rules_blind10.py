@@ -1,0 +1,158 @@
+"""Rules generalised after the blind10 batch (parser 1.6.0): each construction with sentences
+of our own, written several ways, and a near miss that must not be read the same way."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from market_news.extract import extract_text
+from market_news.extract.numbers import find_amounts
+
+from tests.extract.claim_rows import claim_rows
+
+
+def _items(text: str) -> list[tuple[object, ...]]:
+    return [
+        (i.ticker, i.period, i.fiscal_year, i.metric, i.actual, i.estimate, i.basis)
+        for i in extract_text(text).earnings
+    ]
+
+
+def _money(text: str) -> list[tuple[Decimal, str | None]]:
+    return [(a.value, a.currency) for a in find_amounts(text)]
+
+
+# --- rupees in crore and lakh, reais ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("revenue of Rs 64,259 crore", [(Decimal("642590000000"), "INR")]),
+        ("profit of Rs. 1,205.6 crores", [(Decimal("12056000000"), "INR")]),
+        ("sales of ₹2.4 lakh crore", [(Decimal("2400000000000"), "INR")]),
+        ("a bonus of Rs 3.5 lakh", [(Decimal("350000"), "INR")]),
+        ("orders of Rs 450 cr", [(Decimal("4500000000"), "INR")]),
+        ("EPS of 32.92 rupees", [(Decimal("32.92"), "INR")]),
+        ("net revenue of 10.6 billion reais", [(Decimal("10600000000"), "BRL")]),
+        ("earnings of R$ 0.38 a share", [(Decimal("0.38"), "BRL")]),
+    ],
+)
+def test_indian_and_brazilian_amounts(text: str, want: list[tuple[Decimal, str]]) -> None:
+    assert _money(text) == want
+
+
+def test_reais_with_a_dollar_conversion_is_one_positive_figure() -> None:
+    got = find_amounts("revenue rose to 10.6 billion reais ($1.87 billion), above forecasts")
+    assert [(a.value, a.currency, a.negative) for a in got] == [
+        (Decimal("10600000000"), "BRL", False)
+    ]
+
+
+@pytest.mark.parametrize("text", ["Mrs 5 said so", "the RS 232 port", "cross 400 crore"])
+def test_rs_and_crore_need_their_own_shape(text: str) -> None:
+    # near misses: "rs" inside a word, upper-case RS (a model code), crore without a currency
+    assert _money(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Infosys (NSE: INFY) reported second-quarter fiscal 2025 revenue of Rs 40,986 crore."
+        " Analysts had pencilled in Rs 40,500 crore.",
+        "Infosys (NSE: INFY) posted second-quarter fiscal 2025 revenue of Rs 40,986 crore,"
+        " above Street estimates of Rs 40,500 crore.",
+        "Second-quarter fiscal 2025 revenue at Infosys (NSE: INFY) stood at Rs 40,986 crore"
+        " against a consensus of Rs 40,500 crore.",
+    ],
+)
+def test_crore_results_against_street_estimates(text: str) -> None:
+    assert _items(text) == [("INFY", "Q2", 2025, "revenue", 409.86e9, 405e9, None)]
+
+
+# --- estimates written before the results, paragraphs apart -----------------------------
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Going into the report, analysts had expected Acme Corp (NYSE: ACME) to earn $1.10 a"
+        " share for the third quarter of 2025, on revenue of $5.20 billion, according to LSEG.",
+        "Wall Street had forecast third-quarter 2025 earnings of $1.10 per share and revenue"
+        " of $5.20 billion at Acme Corp (NYSE: ACME), according to LSEG.",
+        "Before the release, the consensus estimate for Acme Corp (NYSE: ACME) called for"
+        " third-quarter 2025 revenue of $5.20 billion and EPS of $1.10.",
+    ],
+)
+def test_estimates_first_pair_with_results_written_later(opening: str) -> None:
+    text = (
+        f"{opening}\n\nDemand for its machines has slowed all year as dealers cut stock.\n\n"
+        "The company posted net income of $0.9 billion, or $1.25 per share, compared with"
+        " $1.40 a share a year earlier. Revenue fell 12% to $5.31 billion."
+    )
+    assert sorted(_items(text), key=repr) == sorted(
+        [
+            ("ACME", "Q3", 2025, "eps", 1.25, 1.10, None),
+            ("ACME", "Q3", 2025, "revenue", 5.31e9, 5.2e9, None),
+        ],
+        key=repr,
+    )
+
+
+def test_estimates_of_a_preview_do_not_pair_with_later_figures() -> None:
+    # near miss: a forecast still ahead ("analysts expect") is a preview's, not a result's
+    text = (
+        "Analysts expect Acme Corp (NYSE: ACME) to earn $1.10 a share in the third quarter"
+        " of 2025.\n\nLast year it earned $1.25 per share in the fourth quarter."
+    )
+    assert _items(text) == []
+
+
+def test_estimates_first_stay_with_their_company() -> None:
+    # near miss: the later result is another company's
+    text = (
+        "Analysts had expected Acme Corp (NYSE: ACME) to earn $1.10 a share for the third"
+        " quarter of 2025.\n\nRival Globex Inc (NYSE: GBX) reported $1.18 per share."
+    )
+    assert _items(text) == []
+
+
+def test_estimates_first_keep_their_basis() -> None:
+    # near miss: a non-GAAP consensus is not paired with the GAAP figure written first
+    text = (
+        "Wall Street had expected non-GAAP earnings of 79 cents a share at Acme Corp (NYSE:"
+        " ACME) for the third quarter of 2025.\n\nAcme reported GAAP EPS of $0.41. Non-GAAP"
+        " EPS was $0.83."
+    )
+    assert _items(text) == [("ACME", "Q3", 2025, "eps", 0.83, 0.79, "adjusted")]
+
+
+def test_estimates_first_need_a_result_of_the_same_size() -> None:
+    # near miss: net income is no EPS, and a figure four times the forecast is not its result
+    text = (
+        "Analysts had expected Acme Corp (NYSE: ACME) to earn $1.10 a share for the third"
+        " quarter of 2025.\n\nIts per-share profit from the sale of a unit was $4.60."
+    )
+    assert _items(text) == []
+
+
+def test_a_ticker_bracket_does_not_break_the_clause() -> None:
+    text = (
+        "Analysts had expected Acme Corp (NYSE: ACME) to earn $1.10 a share for the third"
+        " quarter of 2025. The company earned $1.25 a share."
+    )
+    assert _items(text) == [("ACME", "Q3", 2025, "eps", 1.25, 1.10, None)]
+
+
+def test_claim_rows_helper_still_reads_nothing_here() -> None:
+    assert claim_rows("Analysts had expected Acme to earn $1.10 a share.") == []
+
+
+def test_a_listed_metric_with_its_own_verb_is_not_the_estimate() -> None:
+    # near miss of the "and revenue of" list: a verb of its own makes it the company's
+    text = (
+        "Analysts had expected Acme Corp (NYSE: ACME) to earn $1.10 a share for the third"
+        " quarter of 2025, and the company reported revenue of $5.31 billion."
+    )
+    assert _items(text) == []
