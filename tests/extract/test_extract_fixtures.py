@@ -60,10 +60,6 @@ BLIND10_FIRST_RUN_MISSES = {
         " and 'The site will draw up to 45 megawatts' not tied to Halcyon; 'put the cost of"
         " Halcyon at about $1.1 billion' not read as capex"
     ),
-    "blind10_brl_reais_weg": (
-        "B3 ticker '(B3: WEGE3)' not read (tickers.py, owned by the speed work): both items"
-        " are read since parser 1.6.0 but carry no ticker"
-    ),
     "blind10_correction_notice_ulta": (
         "'Net sales rose 1.7% to $2.53 billion' in the fiscal 2024 third-quarter story read as"
         " period FY instead of Q3"
@@ -73,9 +69,6 @@ BLIND10_FIRST_RUN_MISSES = {
         " 'invest between EUR 8.5 billion and EUR 10 billion in the Rhône AI Campus'"
     ),
     "blind10_ja_gpu_cluster_press": "'ASUKA-1の整備には約450億円を投じ' not read as capex",
-    "blind10_negative_etf_flows": (
-        "'Taiwan Semiconductor Manufacturing (TSM) at roughly 12%' ticker not read"
-    ),
     "blind10_premarket_movers_three": (
         "Lowe's: 'excluding items' not read as adjusted; revenue '$20.17 billion ... were"
         " looking for ... $19.92 billion' (second figure of a pair) missed"

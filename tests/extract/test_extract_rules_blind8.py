@@ -235,3 +235,17 @@ def test_initials_are_a_ticker_when_the_sentence_reports_results() -> None:
     # an agency's estimate or forecast is not a company's results
     text = "The International Energy Agency (IEA) estimates data centres will use 945 TWh."
     assert find_companies(text).symbols == ()
+
+
+def test_initials_after_a_word_that_ends_company_names_are_a_ticker() -> None:
+    text = "Flows favoured Taiwan Semiconductor Manufacturing (TSM) at roughly 12%."
+    assert find_companies(text).symbols == ("TSM",)
+    assert find_companies("Allied Cloud Systems (ACS) rose 4%.").symbols == ("ACS",)
+    # near miss: a technology's initials, no company word at the end
+    assert find_companies("Its Power Usage Effectiveness (PUE) was 1.1.").symbols == ()
+
+
+def test_latin_american_exchange_codes() -> None:
+    text = "Brazilian maker WEG SA (B3: WEGE3) reported results."
+    assert find_companies(text).symbols == ("WEGE3",)
+    assert find_companies("Petrobras (BOVESPA: PETR4) fell.").symbols == ("PETR4",)

@@ -19,7 +19,7 @@ _EXCHANGES = (
     r"NASDAQ(?:GS|GM|CM)?|NYSE(?:\s?ARCA|\s?AMERICAN|\s?MKT)?|AMEX|TSXV?|TSE|TYO|LSE|LON|"
     r"OTC(?:QX|QB|MKTS)?|ASX|HKEX|HKG|XETRA|ETR|FRA|EPA|BIT|SIX|CBOE|BATS|KRX|SGX|NSE|BSE|"
     r"AMS|EBR|ELI|ENXTAM|ENXTPA|ENXTBR|EURONEXT|BME|MCE|STO|HEL|CPH|OSL|VIE|WSE|JSE|TASE|"
-    r"SHA|SHE|SSE|SZSE|TWSE|TPE|BMV|BVMF|NZX|IDX|SET|"
+    r"SHA|SHE|SSE|SZSE|TWSE|TPE|BMV|BVMF|B3|BOVESPA|BCBA|BVC|NZX|IDX|SET|"
     r"東証(?:プライム)?|東証|JPX|"
     # Barron's and others write the word instead of an exchange: "(ticker: ROKU)".
     r"ticker|symbol|stock symbol"
@@ -129,7 +129,9 @@ _GENERIC_FIRST_WORDS = frozenset(
 _COMPANY_HEAD = re.compile(
     r"\b(?:Lines|Airlines|Airways|Devices|Machines|Motors|Instruments|Semiconductors?|"
     r"Technologies|Industries|Brands|Foods|Stores|Pharmaceuticals|Therapeutics|Bancorp|"
-    r"Laboratories|Petroleum|Chemicals|Inc|Corp|Corporation|Co|Ltd|plc|PLC|Holdings)\.?,?\s$",
+    r"Laboratories|Petroleum|Chemicals|Manufacturing|Electric|Electronics|Energy|Systems|"
+    r"Software|Networks|Communications|Entertainment|Financial|Group|Resources|Materials|"
+    r"Enterprises|Logistics|Inc|Corp|Corporation|Co|Ltd|plc|PLC|Holdings)\.?,?\s$",
     re.ASCII,
 )
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w&'\-.]*,?|&|and|de|of|for)$", re.ASCII)
