@@ -69,10 +69,6 @@ BLIND10_FIRST_RUN_MISSES = {
         " 'invest between EUR 8.5 billion and EUR 10 billion in the Rhône AI Campus'"
     ),
     "blind10_ja_gpu_cluster_press": "'ASUKA-1の整備には約450億円を投じ' not read as capex",
-    "blind10_premarket_movers_three": (
-        "Lowe's: 'excluding items' not read as adjusted; revenue '$20.17 billion ... were"
-        " looking for ... $19.92 billion' (second figure of a pair) missed"
-    ),
     "blind10_reuters_brief_ibes_hpe": (
         "fiscal_year 2025 (from the FY 2025 guidance bullets) instead of 2024 ('QUARTER ENDED"
         " OCT 31, 2024')"

@@ -156,3 +156,37 @@ def test_a_listed_metric_with_its_own_verb_is_not_the_estimate() -> None:
         " quarter of 2025, and the company reported revenue of $5.31 billion."
     )
     assert _items(text) == []
+
+
+# --- "excluding items" after the figure; "$X per share and $Y" as one list -------------
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Acme Corp (NYSE: ACME) earned $2.89 per share, excluding items, on revenue of"
+        " $20.17 billion in the third quarter of 2025.",
+        "Acme Corp (NYSE: ACME) made $2.89 a share, before one-time items, on sales of"
+        " $20.17 billion in the third quarter of 2025.",
+        "In the third quarter of 2025 Acme Corp (NYSE: ACME) earned $2.89 per share,"
+        " excluding special charges, on revenue of $20.17 billion.",
+    ],
+)
+def test_excluding_items_after_the_figure_is_adjusted(first: str) -> None:
+    text = f"{first} Analysts polled by LSEG were looking for $2.82 per share and $19.92 billion."
+    assert sorted(_items(text), key=repr) == sorted(
+        [
+            ("ACME", "Q3", 2025, "eps", 2.89, 2.82, "adjusted"),
+            ("ACME", "Q3", 2025, "revenue", 20.17e9, 19.92e9, None),
+        ],
+        key=repr,
+    )
+
+
+def test_excluding_a_business_is_not_a_basis() -> None:
+    # near miss: excluding a unit's sales says nothing about the EPS basis
+    text = (
+        "Acme Corp (NYSE: ACME) earned $2.89 per share, excluding its China unit's growth,"
+        " in the third quarter of 2025, above the $2.82 analysts had expected."
+    )
+    assert _items(text) == [("ACME", "Q3", 2025, "eps", 2.89, 2.82, None)]

@@ -150,6 +150,14 @@ _BASIS_TAIL = re.compile(
     r"(?P<gaap>GAAP|unadjusted|reported)) basis\b",
     re.IGNORECASE | re.ASCII,
 )
+# "earned $2.89 per share, excluding items, on revenue of ...": the exclusion set off by a
+# comma after the per-share unit is the figure's adjusted basis.
+_EXCLUDING_TAIL = re.compile(
+    r"^\s?(?:(?:a|per)\s(?:share|ADS)\b)?,?\s(?:excluding|before|ex-)\s?"
+    r"(?:(?:certain|special|some|one-time|one-off|non-recurring|exceptional)\s)?"
+    r"(?:items|charges|one-offs|exceptionals)\b",
+    re.IGNORECASE | re.ASCII,
+)
 # The verb that links a far subject to its per-share figure: "earnings ... were $2.71 a share".
 _COPULA_END = re.compile(
     r"\b(?:was|were|came (?:in )?(?:at|to)|totall?ed|amounted to|stood at)\s?$",
@@ -254,7 +262,11 @@ _FORECAST_HEADER = re.compile(
 )
 # The central figure of a spread of forecasts just given: "the average was", "a median of".
 _CENTRAL = re.compile(r"\b(?:average|mean|median|midpoint)\b", re.IGNORECASE | re.ASCII)
-_JOINER = re.compile(r"^\s?(?:,|;)?\s?(?:and|&|or)?\s?$", re.IGNORECASE)
+# "$2.82 per share and $19.92 billion": the per-share unit of the first figure belongs
+# to it, the join still makes one list under one verb.
+_JOINER = re.compile(
+    r"^\s?(?:(?:a|per)\s(?:share|ADS)\s?)?(?:,|;)?\s?(?:and|&|or)?\s?$", re.IGNORECASE
+)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 _PREVIEW = re.compile(
     r"\b(?:will report|when it reports|when the company reports|is (?:scheduled|set|due|"
@@ -373,6 +385,8 @@ def _basis(lead: str, tail: str) -> Basis | None:
     written_after = _BASIS_TAIL.match(tail)
     if written_after:
         return "adjusted" if written_after.group("adj") else "gaap"
+    if ("xcluding" in tail or "efore" in tail or "ex-" in tail) and _EXCLUDING_TAIL.match(tail):
+        return "adjusted"
     text = lead[-80:] + " " + tail[:24]
     if _ADJUSTED.search(text):
         return "adjusted"
