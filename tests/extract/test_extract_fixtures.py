@@ -60,19 +60,11 @@ BLIND10_FIRST_RUN_MISSES = {
         " and 'The site will draw up to 45 megawatts' not tied to Halcyon; 'put the cost of"
         " Halcyon at about $1.1 billion' not read as capex"
     ),
-    "blind10_correction_notice_ulta": (
-        "'Net sales rose 1.7% to $2.53 billion' in the fiscal 2024 third-quarter story read as"
-        " period FY instead of Q3"
-    ),
     "blind10_eu_campus_gw_euros": (
         "no subject: 'would build the Rhône AI Campus, a 1.4-gigawatt complex' and"
         " 'invest between EUR 8.5 billion and EUR 10 billion in the Rhône AI Campus'"
     ),
     "blind10_ja_gpu_cluster_press": "'ASUKA-1の整備には約450億円を投じ' not read as capex",
-    "blind10_reuters_brief_ibes_hpe": (
-        "fiscal_year 2025 (from the FY 2025 guidance bullets) instead of 2024 ('QUARTER ENDED"
-        " OCT 31, 2024')"
-    ),
 }
 
 

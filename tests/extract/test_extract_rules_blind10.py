@@ -190,3 +190,75 @@ def test_excluding_a_business_is_not_a_basis() -> None:
         " in the third quarter of 2025, above the $2.82 analysts had expected."
     )
     assert _items(text) == [("ACME", "Q3", 2025, "eps", 2.89, 2.82, None)]
+
+
+# --- the fiscal year of "quarter ended <date>" ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "* ACME CORP REPORTS FOURTH QUARTER RESULTS FOR QUARTER ENDED OCT 31, 2024",
+        "* Acme Corp reports fourth-quarter results for the three months ended 31 October 2024",
+        "* Acme Corp posts results for its fourth quarter, the period ending Oct. 31, 2024",
+    ],
+)
+def test_quarter_ended_date_gives_the_fiscal_year_over_guidance(header: str) -> None:
+    text = (
+        "Nov 26 (Reuters) - Acme Corp <ACME.N>:\n\n"
+        f"{header}\n"
+        "* Q4 REVENUE $8.46 BILLION VERSUS IBES VIEW $8.24 BILLION\n"
+        "* SEES Q1 2025 REVENUE $8.0 BILLION TO $8.4 BILLION\n"
+        "* SEES FY 2025 REVENUE $34 BILLION TO $35 BILLION\n"
+    )
+    assert _items(text) == [("ACME", "Q4", 2024, "revenue", 8.46e9, 8.24e9, None)]
+
+
+def test_a_quarter_ended_in_one_year_may_close_the_next_fiscal_year() -> None:
+    # a year ending in June: the quarter ended Sept. 30, 2024 is the first of fiscal 2025
+    text = (
+        "Acme Corp (NYSE: ACME) reported first-quarter revenue of $65.6 billion for the"
+        " quarter ended Sept. 30, 2024, above estimates of $64.5 billion. It sees revenue of"
+        " $70 billion in 2025."
+    )
+    assert _items(text) == [("ACME", "Q1", 2025, "revenue", 65.6e9, 64.5e9, None)]
+
+
+def test_a_year_closing_in_january_is_not_named_from_the_date() -> None:
+    # near miss: retailers name a year closing on Feb. 1, 2025 "fiscal 2024", others
+    # "fiscal 2025"; the date decides nothing and the article's own year stands
+    text = (
+        "Acme Stores (NYSE: ACME) reported fourth-quarter revenue of $6.5 billion for the"
+        " quarter ended Feb. 1, 2025, above estimates of $6.4 billion. Its fiscal 2024 ended"
+        " with record sales."
+    )
+    assert _items(text) == [("ACME", "Q4", 2024, "revenue", 6.5e9, 6.4e9, None)]
+
+
+# --- a period that heads a forecast is not the results' period --------------------------
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Acme beats estimates, raises annual forecast",
+        "Acme tops estimates and lifts full-year outlook",
+        "Acme beats; cuts annual sales guidance",
+    ],
+)
+def test_a_forecast_period_in_the_headline_is_not_the_results_period(headline: str) -> None:
+    text = (
+        f"{headline}\n\nAcme Corp (NYSE: ACME) beat estimates for third-quarter profit on"
+        " Thursday.\n\nThe retailer earned $5.14 per share in its fiscal 2024 third quarter."
+        "\n\nNet sales rose 1.7% to $2.53 billion, above estimates of $2.49 billion."
+    )
+    assert _items(text) == [("ACME", "Q3", 2024, "revenue", 2.53e9, 2.49e9, None)]
+
+
+def test_an_annual_results_headline_still_sets_the_period() -> None:
+    # near miss: "annual profit" heads results, not a forecast
+    text = (
+        "Acme beats estimates for annual profit in 2024\n\nAcme Corp (NYSE: ACME) said net"
+        " sales rose to $9.53 billion, above estimates of $9.49 billion."
+    )
+    assert _items(text) == [("ACME", "FY", 2024, "revenue", 9.53e9, 9.49e9, None)]

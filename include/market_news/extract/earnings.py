@@ -639,6 +639,11 @@ def _period_for(
         ]
         if own:
             return own[-1]
+    # "raises annual forecast" in a headline: a period that heads a forecast is not the
+    # one the results cover
+    opening = [m for m in earlier if not _FORECAST_AFTER.match(ctx.text, m.end)]
+    if opening:
+        return opening[0]
     if earlier:
         return earlier[0]
     later = [
@@ -649,6 +654,13 @@ def _period_for(
     return later[0] if later else None
 
 
+# A period word that qualifies a forecast: "annual forecast", "full-year earnings outlook".
+_FORECAST_AFTER = re.compile(
+    r"\s(?:[\w-]+\s){0,2}?(?:forecasts?|outlook|guidance|targets?|goals?)\b",
+    re.IGNORECASE | re.ASCII,
+)
+
+
 def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -> int | None:
     if mention is not None and mention.year is not None:
         return mention.year
@@ -656,6 +668,12 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
         same = [m.year for m in ctx.periods if m.period == mention.period and m.year is not None]
         if same:
             return same[0]
+    if mention is not None:
+        closed, ended = _ended_fiscal_year(ctx, mention)
+        if ended is not None:
+            return ended
+        if closed and _named_fiscal_year(ctx.text):
+            return _named_fiscal_year(ctx.text)  # the date was ambiguous, the name is not
     years = re.findall(r"(?<![\d,.$€£¥#兆億万])(20\d\d)(?!\d|%|[,.]\d|[兆億万円])", sentence.text)
     if years:
         return int(years[0])
@@ -715,6 +733,57 @@ def _unstale(ctx: Context, mention: PeriodMention | None, year: int | None) -> i
         return year
     date_year, date_month = divmod(dated - 1, 12)
     return date_year if date_month + 1 > quarter * 3 else date_year - 1
+
+
+# "QUARTER ENDED OCT 31, 2024", "the three months ended 31 October 2024", "for the
+# fourth quarter ending Oct. 27, 2024": the calendar date a period closed on.
+_ENDED = re.compile(
+    r"\b(?:quarter|three months|period|half|six months|fiscal year|year)\s(?:that\s)?"
+    r"end(?:ed|ing)\s(?:on\s)?"
+    r"(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2},?"
+    r"|\d{1,2}\s(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?)"
+    r"\s(?P<year>20\d\d)(?!\d)",
+    re.IGNORECASE | re.ASCII,
+)
+#: How far before "quarter ended <date>" the period it closes may be named.
+_ENDED_REACH = 80
+
+
+@functools.lru_cache(maxsize=4)  # asked once per item of the same article
+def _period_ends(text: str) -> tuple[tuple[int, int, int], ...]:
+    """(offset, month, year) of each "period ended <date>" of the article."""
+    if not ("nded" in text or "NDED" in text or "nding" in text or "NDING" in text):
+        return ()  # cheap pre-test: most articles give no closing date
+    ends: list[tuple[int, int, int]] = []
+    for match in _ENDED.finditer(text):
+        name = (match.group("mon") or match.group("mon2")).lower()
+        ends.append((match.start(), _MONTHS.index(name) + 1, int(match.group("year"))))
+    return tuple(ends)
+
+
+def _ended_fiscal_year(ctx: Context, mention: PeriodMention) -> tuple[bool, int | None]:
+    """The fiscal year of a quarter or half whose closing date is written after it
+    ("FOURTH QUARTER RESULTS FOR QUARTER ENDED OCT 31, 2024" is fiscal 2024): a fiscal
+    year is named for the calendar year it ends in, found by counting the quarters left.
+    A year ending in January or February is left alone: retailers name it for the year
+    before ("fiscal 2024" closed on Feb. 1, 2025) while others name it for the year after.
+    Returns whether a closing date was written for the period, and the year it gives.
+    """
+    if mention.period[0] not in "QH":
+        return False, None
+    for offset, month, year in _period_ends(ctx.text):
+        named = [
+            m
+            for m in ctx.periods
+            if offset - _ENDED_REACH <= m.start <= offset and m.period[0] in "QH"
+        ]
+        if not named or named[-1].period != mention.period:
+            continue
+        quarter = int(mention.period[1]) * (1 if mention.period[0] == "Q" else 2)
+        end = year * 12 + month - 1 + (4 - quarter) * 3  # months counted from year 0
+        end_year, end_month = divmod(end, 12)
+        return True, None if end_month + 1 in (1, 2) else end_year
+    return False, None
 
 
 _FISCAL_YEAR = re.compile(r"\bfiscal (?:year )?(20\d\d)(?!\d)", re.IGNORECASE | re.ASCII)
