@@ -54,18 +54,7 @@ BLIND9_FIRST_RUN_MISSES: dict[str, str] = {}  # all 10 fixed by parser 1.5.0
 
 #: blind10_* fixtures the rules got wrong on their first run (parser 1.4.0; written without
 #: reading the rules or earlier fixture texts); strict, so each fix must move its fixture out.
-BLIND10_FIRST_RUN_MISSES = {
-    "blind10_accelerator_order_halcyon": (
-        "no subject: 'ordered 24,000 ... MI325X accelerators for Halcyon, a training cluster'"
-        " and 'The site will draw up to 45 megawatts' not tied to Halcyon; 'put the cost of"
-        " Halcyon at about $1.1 billion' not read as capex"
-    ),
-    "blind10_eu_campus_gw_euros": (
-        "no subject: 'would build the Rhône AI Campus, a 1.4-gigawatt complex' and"
-        " 'invest between EUR 8.5 billion and EUR 10 billion in the Rhône AI Campus'"
-    ),
-    "blind10_ja_gpu_cluster_press": "'ASUKA-1の整備には約450億円を投じ' not read as capex",
-}
+BLIND10_FIRST_RUN_MISSES: dict[str, str] = {}  # all 10 fixed by parser 1.6.0
 
 
 def _param(article: Path, gold: Path) -> object:

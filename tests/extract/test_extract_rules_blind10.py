@@ -262,3 +262,95 @@ def test_an_annual_results_headline_still_sets_the_period() -> None:
         " sales rose to $9.53 billion, above estimates of $9.49 billion."
     )
     assert _items(text) == [("ACME", "FY", 2024, "revenue", 9.53e9, 9.49e9, None)]
+
+
+# --- a site named by apposition is the subject of later claims --------------------------
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Nimbus Compute has ordered 24,000 MI325X accelerators for Halcyon, a training"
+        " cluster it is building in Texas.",
+        "Nimbus Compute will fill Halcyon, an AI supercomputer near Amarillo, with 24,000"
+        " MI325X accelerators.",
+        "Halcyon, a GPU cluster in Texas, will get 24,000 MI325X accelerators, Nimbus"
+        " Compute said.",
+    ],
+)
+def test_a_site_named_by_apposition_is_the_subject(first: str) -> None:
+    text = f"{first} The site will draw up to 45 megawatts."
+    assert claim_rows(text) == [
+        ("gpu_count", 24000.0, "MI325X", None, "Halcyon"),
+        ("datacenter_power", 45.0, "MW", "up to", "Halcyon"),
+    ]
+
+
+def test_a_unicode_multiword_campus_name_is_learned() -> None:
+    text = (
+        "Aurore Data said it would build the Rhône AI Campus, a 1.4-gigawatt complex for"
+        " training models. It expects to invest up to €10 billion in the Rhône AI Campus."
+    )
+    assert claim_rows(text) == [
+        ("datacenter_power", 1400.0, "MW", None, "Rhône AI Campus"),
+        ("capex", 10e9, "EUR", "up to", "Rhône AI Campus"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a company described by what it builds, not a site
+        "Aurore Data, a French data-centre developer, said it will draw up to 45 megawatts.",
+        # a general kind word with nothing AI about it
+        "Dunmore, a logistics facility near Lyon, will draw up to 45 megawatts of power.",
+    ],
+)
+def test_appositions_that_name_no_ai_site(text: str) -> None:
+    assert [row[4] for row in claim_rows(text)] == [None]
+
+
+# --- "put the cost of X at" as capex ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Nimbus put the cost of Halcyon at about $1.1 billion, including networking.",
+        "The company estimated the total cost of Halcyon at about $1.1 billion.",
+        "Analysts pegged the price tag for Halcyon at about $1.1 billion.",
+        "Halcyon will cost about $1.1 billion, the company said.",
+    ],
+)
+def test_the_cost_of_a_named_site_is_capex(second: str) -> None:
+    text = f"Nimbus is building Halcyon, a training cluster in Texas. {second}"
+    assert claim_rows(text) == [("capex", 1.1e9, "USD", "about", "Halcyon")]
+
+
+def test_the_cost_of_something_else_is_not_capex() -> None:
+    # near miss: a cost with no AI site or infrastructure named is not an AI build-out
+    text = "The city put the cost of the new bridge at about $1.1 billion."
+    assert claim_rows(text) == []
+
+
+# --- Japanese: a bracketed name after its kind; 投じ as capex -----------------------------
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "東邦クラウドは、H200を2,048基搭載したスーパーコンピュータ「ASUKA-1」を構築する。",
+        "東邦クラウドは、H200を2,048基搭載したスパコン「ASUKA-1」を構築する。",
+        "東邦クラウドは、H200を2,048基搭載した「ASUKA-1」というクラスターを構築する。",
+    ],
+)
+def test_ja_bracketed_system_name_takes_its_cost(first: str) -> None:
+    text = f"{first}ASUKA-1の整備には約450億円を投じ、一部は助成を活用します。"
+    rows = claim_rows(text)
+    assert ("capex", 45e9, "JPY", "about", "ASUKA-1") in rows
+
+
+def test_ja_spending_without_a_system_is_not_capex() -> None:
+    # near miss: 投じ about a bracketed name that is no system (a programme)
+    text = "同社は「Kaizen-2」計画を発表した。Kaizen-2の整備には約450億円を投じる。"
+    assert claim_rows(text) == []

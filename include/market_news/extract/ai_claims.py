@@ -155,6 +155,16 @@ _BUILD_COST = re.compile(
     r"\b(?:build|build-?out|construction|expansion)\b[^.;]{0,90}?\bcost(?:s|ing)?\b",
     re.IGNORECASE | re.ASCII,
 )
+# What a named system or site will cost, as an estimate of its price: "put the cost of
+# Halcyon at about $1.1 billion", "estimated the total cost of the campus at", "pegged
+# the price tag for the cluster at", "Halcyon will cost about $1.1 billion".
+_COST_AT = re.compile(
+    r"\b(?:put|puts|putting|estimated?|estimates|estimating|pegged|pegs|pegging|set|sets|"
+    r"placed|places)\s(?:the\s)?(?:total\s|overall\s|full\s|expected\s|final\s)?"
+    r"(?:cost|price tag|bill)\s(?:of|for)\b[^.;$€£¥]{1,60}?\bat\b"
+    r"|\b(?:will|would|is expected to|is set to|is to)\scost\b",
+    re.IGNORECASE | re.ASCII,
+)
 _BUILD_OUT = re.compile(r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b", re.IGNORECASE | re.ASCII)
 # The figure a revised plan replaced: "raised its capex forecast to $85 billion from $75
 # billion", "from $75 billion previously", "its earlier plan of $75 billion" (only the new
@@ -184,7 +194,7 @@ _NOT_CAPEX_TAIL = re.compile(
 )
 _NOT_CAPEX_LEAD = re.compile(
     r"\b(?:revenue|sales|earnings|EPS|income|profit|salary|earn|earning|earns|pay|paid|"
-    r"valuation|valued|values|market value|market cap|price|deal|acquisition|acquire|buy|"
+    r"valuation|valued|values|market value|market cap|price(?!\stag)|deal|acquisition|acquire|buy|"
     r"purchase|a year earlier|year-ago|up from|down from|backlog|bookings|orders|"
     r"remaining performance obligations?|RPO)\b[^,;]{0,30}$|売上|利益|株価|年収|買収|受注",
     re.IGNORECASE | re.ASCII,
@@ -462,6 +472,48 @@ _BRACKETED_JA_SITE = re.compile(
 )
 
 
+# A site's proper name followed by an appositive saying what it is: "for Halcyon, a
+# training cluster it is building in Texas", "the Rhône AI Campus, a 1.4-gigawatt complex
+# for training", "Aurora, an exascale supercomputer at Argonne". The kind must end the
+# appositive's noun phrase ("Aurore Data, a data-centre developer" is a company).
+_APPOSED_SITE = re.compile(
+    r"(?<![^\W\d_])(?P<name>[A-Z][^\W_]{1,20}(?:[ \-](?:[A-Z][^\W_]{0,20}|\d{1,3})){0,3}),"
+    r"\s(?:a|an)\s(?P<words>(?:(?!(?:whose|that|which|of|and|where|with|who)\s)[\w.\-]{1,24}\s)"
+    r"{0,4}?)(?P<kind>supercomputer|supercluster|cluster|campus|data[- ]cent(?:er|re)|complex|"
+    r"facility|site)"
+    r"(?=[,.;)]|\s(?:for|in|at|near|on|that|which|it|with|being|under|built|planned|to|"
+    r"where|outside|south|north|east|west)\b)",
+)
+_APPOSED_KINDS = ("cluster", "supercomputer", "campus", "data", "complex", "facility", "site")
+# "complex", "facility" and "site" name an AI site only with a word that says so.
+_GENERAL_KINDS = frozenset({"complex", "facility", "site"})
+_AI_SITE_WORD = re.compile(
+    r"\bAI\b|artificial|training|inference|compute|computing|GPU|gigawatt|megawatt|GW\b|"
+    r"MW\b|data|hyperscale|supercomputing",
+    re.IGNORECASE,
+)
+# A Latin-script name in corner brackets right after (or before) its kind:
+# "スーパーコンピュータ「ASUKA-1」", "「Sakura-2」というクラスター".
+_JA_KIND = r"(?:スーパーコンピューター?|スパコン|クラスター?|データセンター|計算基盤|AI基盤)"
+_JA_KIND_NAME = re.compile(
+    _JA_KIND + r"の?「(?P<name>[A-Za-z][A-Za-z0-9 .\-]{1,30})」"
+    r"|「(?P<name2>[A-Za-z][A-Za-z0-9 .\-]{1,30})」(?:という|と呼ぶ|と名付けた)?" + _JA_KIND
+)
+
+
+def _apposed_sites(text: str) -> set[str]:
+    """Names given a site kind by apposition (see `_APPOSED_SITE`), searched only near the
+    kind words; a leading "The" of a sentence is not part of the name."""
+    spans = anchor_spans(text, _APPOSED_KINDS, 120, 20)
+    names: set[str] = set()
+    for match in finditer_in(_APPOSED_SITE, text, spans) if spans else ():
+        if match.group("kind") in _GENERAL_KINDS and not _AI_SITE_WORD.search(match.group("words")):
+            continue
+        name = match.group("name")
+        names.add(name[4:] if name.startswith("The ") else name)
+    return names
+
+
 def introduced_names(text: str) -> tuple[str, ...]:
     """Names the article gives a cluster, supercomputer or model by apposition (see
     above), and facility names it puts in Japanese corner brackets."""
@@ -475,8 +527,10 @@ def introduced_names(text: str) -> tuple[str, ...]:
         names.update(
             m.group("name") or m.group("name2") for m in finditer_in(_INTRODUCED_MODEL, text, spans)
         )
+    names.update(_apposed_sites(text))
     if "「" in text:
         names.update(m.group("name") for m in _BRACKETED_JA_SITE.finditer(text))
+        names.update(m.group("name") or m.group("name2") for m in _JA_KIND_NAME.finditer(text))
     return tuple(
         sorted(n for n in names if n.split()[0] not in _SITE_STOP and not _CHIP_NAME.fullmatch(n))
     )
@@ -508,6 +562,9 @@ def _capex_hits(
     weak = [m.start() for m in _CAPEX_WEAK.finditer(sentence)]
     if "cost" in sentence:  # cheap pre-test: most sentences never say what a build cost
         weak += [m.end() for m in _BUILD_COST.finditer(sentence)]
+        weak += [m.end() for m in _COST_AT.finditer(sentence)]
+    elif "price tag" in sentence:
+        weak += [m.end() for m in _COST_AT.finditer(sentence)]
     if (  # cheap pre-test, as above: the verbs _FINANCED_BUILD needs
         "rais" in sentence
         or "secur" in sentence
