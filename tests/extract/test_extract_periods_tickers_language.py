@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from market_news.extract.language import detect_language
-from market_news.extract.periods import article_year, find_periods
+from market_news.extract.periods import article_year, dateline_month, find_periods, period_ends
 from market_news.extract.tickers import find_companies
 
 
@@ -91,3 +91,17 @@ def test_company_name_becomes_an_alias() -> None:
 )
 def test_language(text: str, hint: str | None, language: str) -> None:
     assert detect_language(text, hint) == language
+
+
+def test_the_story_date_is_read_from_its_opening_lines_only() -> None:
+    assert dateline_month("NEW YORK, July 15, 2025 - Acme said ...") == 2025 * 12 + 7
+    assert dateline_month("By Desk | 18 March 2026\nAcme said ...") == 2026 * 12 + 3
+    assert dateline_month("東京、2025年10月30日 - 決算を発表した。") == 2025 * 12 + 10
+    # a date deep in the story is not the story's own
+    assert dateline_month("Acme said. " * 60 + "On July 15, 2025 it paid.") is None
+
+
+def test_closing_dates_of_periods() -> None:
+    text = "RESULTS FOR QUARTER ENDED OCT 31, 2024 and the three months ended 31 July 2024"
+    assert [(month, year) for _, month, year in period_ends(text)] == [(10, 2024), (7, 2024)]
+    assert period_ends("The quarter was strong in October 2024.") == ()

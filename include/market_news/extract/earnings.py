@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from market_news.extract.numbers import Amount, find_amounts
-from market_news.extract.periods import PeriodMention
+from market_news.extract.periods import PeriodMention, dateline_month, period_ends
 from market_news.extract.text import Sentence, evidence
 from market_news.extract.tickers import Companies
 from market_news.models import Basis, EarningsItem, Metric, Verdict
@@ -686,36 +686,9 @@ def _year_for(ctx: Context, mention: PeriodMention | None, sentence: Sentence) -
     return _named_fiscal_year(ctx.text) or ctx.year
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH = r"(?P<month>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?)"
-_DATELINE = re.compile(
-    _MONTH + r"\s(?P<day>\d{1,2}),?\s(?P<year>20\d\d)(?!\d)"
-    r"|(?P<day2>\d{1,2})\s" + _MONTH.replace("month", "month2") + r"\s(?P<year2>20\d\d)(?!\d)"
-    r"|(?P<year3>20\d\d)年\s?(?P<month3>\d{1,2})月\s?\d{1,2}日",
-    re.ASCII,
-)
-#: How far into the article (title, byline, lede) a date is taken as the story's own.
-_DATELINE_REACH = 400
 # Months after a period's calendar end by which its results are out; a year-start fiscal
 # year ("2024年度", April to March) ends three months later, and filing takes up to three.
 _REPORT_LAG_MONTHS = 9
-
-
-@functools.lru_cache(maxsize=4)  # asked once per item of the same article
-def _dateline_month(text: str) -> int | None:
-    """The story's date as a month count (year * 12 + month), from a full date written in
-    its opening lines ("NEW YORK, July 15, 2025 -", "By Desk | 18 March 2026")."""
-    for match in _DATELINE.finditer(text, 0, _DATELINE_REACH):
-        if match.group("year3"):
-            month = int(match.group("month3"))
-            if 1 <= month <= 12:
-                return int(match.group("year3")) * 12 + month
-            continue
-        name = (match.group("month") or match.group("month2")).lower()[:3]
-        if name in _MONTHS:
-            year = match.group("year") or match.group("year2")
-            return int(year) * 12 + _MONTHS.index(name) + 1
-    return None
 
 
 def _unstale(ctx: Context, mention: PeriodMention | None, year: int | None) -> int | None:
@@ -725,7 +698,7 @@ def _unstale(ctx: Context, mention: PeriodMention | None, year: int | None) -> i
     the latest such period ended by that date."""
     if year is None or mention is None or mention.period[0] not in "QH":
         return year
-    dated = _dateline_month(ctx.text)
+    dated = dateline_month(ctx.text)
     if dated is None:
         return year
     quarter = int(mention.period[1]) * (1 if mention.period[0] == "Q" else 2)  # H2 ends as Q4
@@ -735,30 +708,8 @@ def _unstale(ctx: Context, mention: PeriodMention | None, year: int | None) -> i
     return date_year if date_month + 1 > quarter * 3 else date_year - 1
 
 
-# "QUARTER ENDED OCT 31, 2024", "the three months ended 31 October 2024", "for the
-# fourth quarter ending Oct. 27, 2024": the calendar date a period closed on.
-_ENDED = re.compile(
-    r"\b(?:quarter|three months|period|half|six months|fiscal year|year)\s(?:that\s)?"
-    r"end(?:ed|ing)\s(?:on\s)?"
-    r"(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2},?"
-    r"|\d{1,2}\s(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?)"
-    r"\s(?P<year>20\d\d)(?!\d)",
-    re.IGNORECASE | re.ASCII,
-)
 #: How far before "quarter ended <date>" the period it closes may be named.
 _ENDED_REACH = 80
-
-
-@functools.lru_cache(maxsize=4)  # asked once per item of the same article
-def _period_ends(text: str) -> tuple[tuple[int, int, int], ...]:
-    """(offset, month, year) of each "period ended <date>" of the article."""
-    if not ("nded" in text or "NDED" in text or "nding" in text or "NDING" in text):
-        return ()  # cheap pre-test: most articles give no closing date
-    ends: list[tuple[int, int, int]] = []
-    for match in _ENDED.finditer(text):
-        name = (match.group("mon") or match.group("mon2")).lower()
-        ends.append((match.start(), _MONTHS.index(name) + 1, int(match.group("year"))))
-    return tuple(ends)
 
 
 def _ended_fiscal_year(ctx: Context, mention: PeriodMention) -> tuple[bool, int | None]:
@@ -771,7 +722,7 @@ def _ended_fiscal_year(ctx: Context, mention: PeriodMention) -> tuple[bool, int 
     """
     if mention.period[0] not in "QH":
         return False, None
-    for offset, month, year in _period_ends(ctx.text):
+    for offset, month, year in period_ends(ctx.text):
         named = [
             m
             for m in ctx.periods

@@ -7,6 +7,7 @@ seen next to "early"/"by"/"next" is a forecast horizon, not the reported year).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -229,3 +230,58 @@ def article_year(text: str, periods: list[PeriodMention]) -> int | None:
     if not counts:
         return None
     return min(counts, key=lambda y: (-counts[y], y))
+
+
+# --- the story's own date and the dates periods closed on ---------------------------
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?P<month>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?)"
+_DATELINE = re.compile(
+    _MONTH + r"\s(?P<day>\d{1,2}),?\s(?P<year>20\d\d)(?!\d)"
+    r"|(?P<day2>\d{1,2})\s" + _MONTH.replace("month", "month2") + r"\s(?P<year2>20\d\d)(?!\d)"
+    r"|(?P<year3>20\d\d)年\s?(?P<month3>\d{1,2})月\s?\d{1,2}日",
+    re.ASCII,
+)
+#: How far into the article (title, byline, lede) a date is taken as the story's own.
+_DATELINE_REACH = 400
+
+
+@functools.lru_cache(maxsize=4)  # asked once per item of the same article
+def dateline_month(text: str) -> int | None:
+    """The story's date as a month count (year * 12 + month), from a full date written in
+    its opening lines ("NEW YORK, July 15, 2025 -", "By Desk | 18 March 2026")."""
+    for match in _DATELINE.finditer(text, 0, _DATELINE_REACH):
+        if match.group("year3"):
+            month = int(match.group("month3"))
+            if 1 <= month <= 12:
+                return int(match.group("year3")) * 12 + month
+            continue
+        name = (match.group("month") or match.group("month2")).lower()[:3]
+        if name in _MONTHS:
+            year = match.group("year") or match.group("year2")
+            return int(year) * 12 + _MONTHS.index(name) + 1
+    return None
+
+
+# "QUARTER ENDED OCT 31, 2024", "the three months ended 31 October 2024", "for the
+# fourth quarter ending Oct. 27, 2024": the calendar date a period closed on.
+_ENDED = re.compile(
+    r"\b(?:quarter|three months|period|half|six months|fiscal year|year)\s(?:that\s)?"
+    r"end(?:ed|ing)\s(?:on\s)?"
+    r"(?:(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s\d{1,2},?"
+    r"|\d{1,2}\s(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?)"
+    r"\s(?P<year>20\d\d)(?!\d)",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+@functools.lru_cache(maxsize=4)  # asked once per item of the same article
+def period_ends(text: str) -> tuple[tuple[int, int, int], ...]:
+    """(offset, month, year) of each "period ended <date>" of the article."""
+    if not ("nded" in text or "NDED" in text or "nding" in text or "NDING" in text):
+        return ()  # cheap pre-test: most articles give no closing date
+    ends: list[tuple[int, int, int]] = []
+    for match in _ENDED.finditer(text):
+        name = (match.group("mon") or match.group("mon2")).lower()
+        ends.append((match.start(), _MONTHS.index(name) + 1, int(match.group("year"))))
+    return tuple(ends)
