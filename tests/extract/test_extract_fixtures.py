@@ -57,6 +57,67 @@ BLIND9_FIRST_RUN_MISSES: dict[str, str] = {}  # all 10 fixed by parser 1.5.0
 BLIND10_FIRST_RUN_MISSES: dict[str, str] = {}  # all 10 fixed by parser 1.6.0
 
 
+#: blind11_* fixtures the rules got wrong on their first run (parser 1.6.0; written without
+#: reading the rules or earlier fixture texts); strict, so each fix must move its fixture out.
+BLIND11_FIRST_RUN_MISSES = {
+    "blind11_dj_glance_box_emerson": (
+        "'EARNINGS AT A GLANCE' box rows ('Adjusted EPS ... $1.62    FactSet consensus: $1.58',"
+        " 'Net sales ... $4.86B') are not read: both items missed"
+    ),
+    "blind11_html_cookie_related_vela": (
+        "'Vela 3 will be trained ..., and will have about 1.2 trillion parameters': the subject"
+        " of the coordinated verb is not carried to the parameter count (subject null)"
+    ),
+    "blind11_ja_ai_exaflops_servers_kddi": (
+        "GPU「GB200」を計4,608基: the bracketed chip model is not the unit (GPU) and the facility"
+        " subject is lost; 総事業費は約1,800億円 is not read as capex"
+    ),
+    "blind11_ja_sokuho_eigyo_daikin": (
+        "2025年4～9月期 is given fiscal year 2025; the half is of 26年3月期 (years named by"
+        " their end, as the text's 通期 line says), so 2026"
+    ),
+    "blind11_modular_finance_eur_evolution": (
+        "'(Nasdaq Stockholm: EVO)' is not read as a ticker, so both euro items carry ticker null"
+    ),
+    "blind11_negative_dividend_realty_income": (
+        "the one-letter ticker '(O)' is not read (no items, rightly)"
+    ),
+    "blind11_negative_ipo_filing_bramble": (
+        "'list on the Nasdaq under the symbol \"BRML\"' is not read as a ticker (no items, rightly)"
+    ),
+    "blind11_nvl72_racks_order_nebius": (
+        "'600 GB200 NVL72 racks' read as 600 GB200 accelerators; 'Tellus, a new AI cluster' not"
+        " the subject of later claims; 'put the cost of the build at $3.2 billion' and"
+        " 'tripling our compute capacity' missed"
+    ),
+    "blind11_ppa_mw_datacenter_equinix": (
+        "a power purchase agreement's 325-megawatt solar farm and '2 gigawatts of renewable"
+        " capacity' read as datacenter power; 'expects DA12x to cost about $1.6 billion to"
+        " build' not read as capex"
+    ),
+    "blind11_prior_year_quarter_chipotle": (
+        "'earned an adjusted 29 cents a share ..., exactly what analysts polled by FactSet had"
+        " expected' (inline, one figure) missed"
+    ),
+    "blind11_q4_and_fy_cisco": (
+        "'the full fiscal year ended July 26' in a story dated Aug. 13, 2025 is fiscal 2025;"
+        " the parser gives 2026 (the year of the later 'For fiscal 2026' guidance) on all three"
+    ),
+    "blind11_revenue_matched_eps_missed_conagra": (
+        "'net sales ... were $2.63 billion, matching Wall Street's average estimate' (inline,"
+        " one figure) missed"
+    ),
+    "blind11_sek_sme_direkt_sandvik": (
+        "'(Nasdaq Stockholm: SAND)' not read as a ticker; revenue in crowns vs 'a mean forecast"
+        " ... in a poll of analysts by SME Direkt' and EPS vs 'the SME Direkt consensus' missed"
+    ),
+    "blind11_uk_headline_eps_pence_smiths": (
+        "'Headline earnings per share ... 94.6p, compared with a company-compiled consensus of"
+        " 93.1p' and 'Revenue was £3.22bn against consensus of £3.19bn' both missed"
+    ),
+}
+
+
 def _param(article: Path, gold: Path) -> object:
     stem = article.stem
     reason = (
@@ -66,6 +127,7 @@ def _param(article: Path, gold: Path) -> object:
         or BLIND8_FIRST_RUN_MISSES.get(stem)
         or BLIND9_FIRST_RUN_MISSES.get(stem)
         or BLIND10_FIRST_RUN_MISSES.get(stem)
+        or BLIND11_FIRST_RUN_MISSES.get(stem)
     )
     marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
     return pytest.param(article, gold, id=article.stem, marks=marks)
