@@ -76,15 +76,6 @@ BLIND11_FIRST_RUN_MISSES = {
         "2025年4～9月期 is given fiscal year 2025; the half is of 26年3月期 (years named by"
         " their end, as the text's 通期 line says), so 2026"
     ),
-    "blind11_modular_finance_eur_evolution": (
-        "'(Nasdaq Stockholm: EVO)' is not read as a ticker, so both euro items carry ticker null"
-    ),
-    "blind11_negative_dividend_realty_income": (
-        "the one-letter ticker '(O)' is not read (no items, rightly)"
-    ),
-    "blind11_negative_ipo_filing_bramble": (
-        "'list on the Nasdaq under the symbol \"BRML\"' is not read as a ticker (no items, rightly)"
-    ),
     "blind11_nvl72_racks_order_nebius": (
         "'600 GB200 NVL72 racks' read as 600 GB200 accelerators; 'Tellus, a new AI cluster' not"
         " the subject of later claims; 'put the cost of the build at $3.2 billion' and"

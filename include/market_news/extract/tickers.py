@@ -21,6 +21,10 @@ _EXCHANGES = (
     r"AMS|EBR|ELI|ENXTAM|ENXTPA|ENXTBR|EURONEXT|BME|MCE|STO|HEL|CPH|OSL|VIE|WSE|JSE|TASE|"
     r"SHA|SHE|SSE|SZSE|TWSE|TPE|BMV|BVMF|B3|BOVESPA|BCBA|BVC|NZX|IDX|SET|"
     r"東証(?:プライム)?|東証|JPX|"
+    # The Nordic markets are written by city, often after "Nasdaq": "(Nasdaq Stockholm: SAND)",
+    # "(Oslo Børs: EQNR)", "(Helsinki: NOKIA)", "(Euronext Oslo: ...)".
+    r"(?:NASDAQ\s|EURONEXT\s)?(?:STOCKHOLM|HELSINKI|COPENHAGEN|ICELAND|OSLO)"
+    r"(?:\sB(?:Ø|ø|O|o)RS|\sSTOCK\sEXCHANGE)?|"
     # Barron's and others write the word instead of an exchange: "(ticker: ROKU)".
     r"ticker|symbol|stock symbol"
 )
@@ -83,6 +87,16 @@ _BULLET_SYMBOL = re.compile(
     r"(?:\s\((?P<name>[A-Z][\w&'.\- ]{1,40})\)\s?-\s"
     r"|\s?-\s(?=(?:F?Q[1-4]|H[12]|FY)\s?'?\d{2}(?:\d{2})?\b))",
     re.MULTILINE | re.ASCII,
+)
+# A one-letter symbol in parentheses is read only right after a company's legal name or
+# another word that ends one ("Realty Income Corp. (O)", "Ford Motor Co. (F)"), since "(A)"
+# elsewhere labels a list item or a plan.
+_ONE_LETTER = re.compile(r"\((?P<sym>[A-Z])\)", re.ASCII)
+# A listing written out: 'under the symbol "BRML"', "under the ticker symbol BRML".
+_UNDER_SYMBOL = re.compile(
+    r"(?i:\bunder\s(?:the\s)?(?:(?:ticker|stock|trading)\s)?(?:symbol|ticker))"
+    r"\s?:?\s[\"'\u201c\u2018]?(?P<sym>[A-Z]{1,5}(?:\.[A-Z])?)(?![A-Za-z0-9])",
+    re.ASCII,
 )
 _BULLETS = frozenset("*\u2022\u25aa\u00b7-")
 # Literal first ("$" then look behind it): the regex engine can then skip ahead fast.
@@ -321,6 +335,15 @@ def find_companies(text: str) -> Companies:
         ):
             continue  # "TAIPEI, Taiwan (AP) -": the wire service's credit, not a ticker
         tagged.append((match.start(), 0, symbol, name))
+    for match in matches_at(_ONE_LETTER, text, parens):
+        before = text[max(0, match.start() - 80) : match.start()]
+        name = _english_name(before)
+        if name is not None and _COMPANY_HEAD.search(before):
+            tagged.append((match.start(), 0, match.group("sym"), name))
+    if "symbol" in text or "ticker" in text:
+        for match in _UNDER_SYMBOL.finditer(text):
+            if match.group("sym") not in _NOT_SYMBOLS:
+                tagged.append((match.start("sym"), 0, match.group("sym"), None))
     for match in matches_at(_BULLET_SYMBOL, text, _bullet_starts(text)):
         symbol = match.group("sym")
         if symbol not in _NOT_SYMBOLS and symbol not in _ACRONYMS:

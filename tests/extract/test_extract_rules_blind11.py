@@ -1,0 +1,51 @@
+"""Rules generalised after the blind11 batch (parser 1.7.0): each construction with sentences
+of our own, written several ways, and a near miss that must not be read the same way."""
+
+from __future__ import annotations
+
+import pytest
+from market_news.extract import extract_text
+from market_news.extract.tickers import find_companies
+
+
+
+def _items(text: str) -> list[tuple[object, ...]]:
+    return [
+        (i.ticker, i.period, i.fiscal_year, i.metric, i.actual, i.estimate, i.basis, i.verdict)
+        for i in extract_text(text).earnings
+    ]
+
+
+# --- tickers: Nordic exchange tags, a listing written out, one-letter symbols ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Volvo Cars (Nasdaq Stockholm: VOLCAR) said on Thursday it would cut jobs.", ("VOLCAR",)),
+        ("Orkla ASA (Oslo Børs: ORK) raised its dividend.", ("ORK",)),
+        ("Equinor (OSLO: EQNR) shares fell 2%.", ("EQNR",)),
+        ("Nokia Oyj (Nasdaq Helsinki: NOKIA) beat estimates.", ("NOKIA",)),
+        ("Carlsberg (Nasdaq Copenhagen: CARL) shares rose.", ("CARL",)),
+        ("The company plans to trade under the ticker symbol 'QLTY' on the NYSE.", ("QLTY",)),
+        ("Its shares will trade on Nasdaq under the symbol ZNTH.", ("ZNTH",)),
+        ("Ford Motor Co. (F) shares rose 3% on Monday.", ("F",)),
+        ("Citigroup Inc. (C) reported higher trading revenue.", ("C",)),
+    ],
+)
+def test_tickers_written_several_ways(text: str, want: tuple[str, ...]) -> None:
+    assert find_companies(text).symbols == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # near misses: a one-letter label that follows no company name, a city in parentheses
+        # with no symbol after it, a symbol word written in lower case
+        "The board chose option (B) over the plan discussed in March.",
+        "Shares were weak in Stockholm (Sweden) trading on Friday.",
+        "It has not yet chosen a symbol under which to trade.",
+    ],
+)
+def test_ticker_near_misses(text: str) -> None:
+    assert find_companies(text).symbols == ()
