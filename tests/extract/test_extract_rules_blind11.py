@@ -8,7 +8,6 @@ from market_news.extract import extract_text
 from market_news.extract.tickers import find_companies
 
 
-
 def _items(text: str) -> list[tuple[object, ...]]:
     return [
         (i.ticker, i.period, i.fiscal_year, i.metric, i.actual, i.estimate, i.basis, i.verdict)
