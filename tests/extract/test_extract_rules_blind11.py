@@ -48,3 +48,58 @@ def test_tickers_written_several_ways(text: str, want: tuple[str, ...]) -> None:
 )
 def test_ticker_near_misses(text: str) -> None:
     assert find_companies(text).symbols == ()
+
+
+# --- a result that matched the estimate, written with one figure -------------------------
+
+_DATED = "Acme Corp. (ACME) results\n\nNov. 4, 2025\n\n"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric", "value"),
+    [
+        (
+            "Acme said third-quarter revenue was $4.10 billion, in line with the consensus"
+            " estimate compiled by LSEG.",
+            "revenue",
+            4_100_000_000.0,
+        ),
+        (
+            "Acme earned an adjusted $1.12 per share in the third quarter, just as analysts"
+            " surveyed by Zacks had forecast.",
+            "eps",
+            1.12,
+        ),
+        (
+            "Acme's net sales for the quarter came in at $880 million, equal to the average"
+            " analyst estimate.",
+            "revenue",
+            880_000_000.0,
+        ),
+    ],
+)
+def test_matched_estimate_with_one_figure(sentence: str, metric: str, value: float) -> None:
+    items = extract_text(_DATED + sentence).earnings
+    assert [(i.ticker, i.metric, i.actual, i.estimate, i.verdict) for i in items] == [
+        ("ACME", metric, value, value, "inline")
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # near misses: the company's own expectation, and an estimate figure written after
+        # the phrase (read as a figure of its own, never doubled)
+        "Acme said third-quarter revenue was $4.10 billion, in line with its own forecast.",
+        "Acme said third-quarter revenue was $4.10 billion, matching the company's outlook.",
+    ],
+)
+def test_matched_own_forecast_is_no_item(sentence: str) -> None:
+    assert extract_text(_DATED + sentence).earnings == ()
+
+
+def test_matched_estimate_with_its_figure_is_one_item() -> None:
+    text = _DATED + "Third-quarter revenue was $4.10 billion, matching estimates of $4.10 billion."
+    assert [(i.actual, i.estimate) for i in extract_text(text).earnings] == [
+        (4_100_000_000.0, 4_100_000_000.0)
+    ]

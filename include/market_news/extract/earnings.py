@@ -216,6 +216,48 @@ _INLINE = re.compile(
     r"\bin[- ]line\b|\bmatch(?:ed|ing|es)?\b|\bmet\b|\bmeeting\b|\bequal(?:led|ing)?\b|一致|並み",
     re.IGNORECASE | re.ASCII,
 )
+# A result said to equal the estimate without writing the estimate: "$2.63 billion, matching
+# Wall Street's average estimate", "29 cents a share ..., exactly what analysts polled by
+# FactSet had expected", "in line with the consensus forecast". The estimate is the actual.
+_NO_FIGURE = r"[^,;.$\u20ac\u00a3\u00a5\d]"
+_MATCHED_TAIL = re.compile(
+    r"^\s?(?:(?:a|per)\s(?:share|ADS)\b)?(?:\s(?:in|for)\s(?:the|its)\s"
+    + _NO_FIGURE
+    + r"{1,40})?,?\s(?:exactly\s|just\s|precisely\s)?"
+    r"(?:(?:matching|meeting|in line with|equal to|equall?ing)\s(?P<who>"
+    + _NO_FIGURE
+    + r"{0,60}?)\b(?P<noun>estimates?|expectations|consensus|forecasts?|projections?)\b"
+    r"|(?:what|as)\s(?P<who2>" + _NO_FIGURE + r"{0,60}?)\b(?:had\s|have\s)?"
+    r"(?:expected|forecast|projected|estimated|predicted|anticipated|pencil+ed in)\b)",
+    re.IGNORECASE,
+)
+# Who made the matched expectation must be the market's, never the company's own guidance.
+_MARKET_WHO = re.compile(
+    r"\b(?:analysts?|Wall Street|Street|consensus|polled|surveyed|market|FactSet|LSEG|IBES|"
+    r"Refinitiv|Zacks|Bloomberg|Visible Alpha|S&P)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_OWN_WHO = re.compile(r"\b(?:own|company'?s?|its|management|guidance|outlook)\b", re.I)
+# An estimate figure written right after the phrase ("matching estimates of $2.63 billion")
+# is read as a figure of its own.
+_FIGURE_NEXT = re.compile(r"^\s?(?:of|at|for|was|were|,)?\s?[$\u20ac\u00a3\u00a5\d]")
+
+
+def _matched_estimate(sentence: str, fig: _Figure, next_start: int) -> _Figure | None:
+    """The estimate a one-figure "matching the estimate" says there was: the actual itself."""
+    tail = sentence[fig.amount.end : min(next_start, fig.amount.end + 160)]
+    found = _MATCHED_TAIL.match(tail)
+    if found is None or _FIGURE_NEXT.match(tail, found.end()):
+        return None
+    who = found.group("who") if found.group("who") is not None else found.group("who2")
+    if _OWN_WHO.search(who):
+        return None
+    if found.group("noun") in (None, "expectations") and not _MARKET_WHO.search(who):
+        return None
+    at = fig.amount.end + found.end()
+    return replace(fig, amount=replace(fig.amount, start=at, end=at), role="estimate", lead="")
+
+
 _METRIC_LIST = re.compile(
     r"\b(?P<m1>revenues?|sales|EPS|earnings per share)\s(?:and|&)\s"
     r"(?P<m2>revenues?|sales|EPS|earnings per share)\b",
@@ -468,7 +510,29 @@ def _figures(sentence: str, vs_consensus: bool = False) -> list[_Figure]:
             )
         )
         prev_end = amount.end
-    return _respectively(sentence, figures)
+    return _respectively(sentence, _with_matched_estimates(sentence, figures))
+
+
+def _with_matched_estimates(sentence: str, figures: list[_Figure]) -> list[_Figure]:
+    """Each actual followed by "matching the estimate" (and no figure of its own) gets
+    that estimate beside it; other figures are left as they are."""
+    if not any(word in sentence for word in _MATCH_WORDS):
+        return figures
+    out: list[_Figure] = []
+    for index, fig in enumerate(figures):
+        out.append(fig)
+        if fig.role != "actual" or fig.metric is None:
+            continue
+        nxt = figures[index + 1].amount.start if index + 1 < len(figures) else len(sentence)
+        if index + 1 < len(figures) and figures[index + 1].role == "estimate":
+            continue
+        implied = _matched_estimate(sentence, fig, nxt)
+        if implied is not None:
+            out.append(implied)
+    return out
+
+
+_MATCH_WORDS = ("match", "line with", "meet", "equal", "xpected", "forecast", "anticipated")
 
 
 def _implied_estimate(actual: _Figure, margin: Amount, verb: str, lead: str) -> _Figure:
