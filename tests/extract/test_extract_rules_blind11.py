@@ -3,8 +3,11 @@ of our own, written several ways, and a near miss that must not be read the same
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from market_news.extract import extract_text
+from market_news.extract.numbers import find_amounts
 from market_news.extract.tickers import find_companies
 
 
@@ -102,4 +105,55 @@ def test_matched_estimate_with_its_figure_is_one_item() -> None:
     text = _DATED + "Third-quarter revenue was $4.10 billion, matching estimates of $4.10 billion."
     assert [(i.actual, i.estimate) for i in extract_text(text).earnings] == [
         (4_100_000_000.0, 4_100_000_000.0)
+    ]
+
+
+# --- Nordic crowns, pence before a full stop, the UK's "headline" EPS ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("sales of 12.4 billion Swedish kronor", [(Decimal("12400000000"), "SEK")]),
+        (
+            "revenue of NOK 2.1bn, or 2.1 billion Norwegian crowns",
+            [(Decimal("2100000000"), "NOK"), (Decimal("2100000000"), "NOK")],
+        ),
+        ("a profit of 640 million Danish kroner", [(Decimal("640000000"), "DKK")]),
+        ("earnings per share of 4.10 crowns", [(Decimal("4.10"), None)]),
+        ("EPS was 31.2p.", [(Decimal("0.312"), "GBP")]),
+        # near miss: a time of day is not pence
+        ("the call starts at 3p.m. London time", []),
+    ],
+)
+def test_crowns_and_pence(text: str, want: list[tuple[Decimal, str | None]]) -> None:
+    assert [(a.value, a.currency) for a in find_amounts(text)] == want
+
+
+def test_bare_crowns_take_the_country_named_once() -> None:
+    text = (
+        "Volvo Cars (Nasdaq Stockholm: VOLCAR) results\n\nOct. 23, 2025\n\n"
+        "Third-quarter revenue was 91.6 billion Swedish crowns, against 90.2 billion crowns"
+        " expected by analysts. Earnings per share came to 1.02 crowns,"
+        " below the 1.10 crowns consensus."
+    )
+    assert {(i.metric, i.currency) for i in extract_text(text).earnings} == {
+        ("revenue", "SEK"),
+        ("eps", "SEK"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "basis"),
+    [
+        ("Headline EPS of 48.2p beat the consensus of 46.0p.", "adjusted"),
+        ("Normalised earnings per share rose to 48.2p against consensus of 46.0p.", "adjusted"),
+        # near miss: "headline" naming the story's figure is no basis
+        ("The headline figure aside, EPS of 48.2p beat the consensus of 46.0p.", None),
+    ],
+)
+def test_uk_headline_eps_is_adjusted(sentence: str, basis: str | None) -> None:
+    text = "Acme plc (LSE: ACM) results\n\n23 September 2025\n\nFull-year results. " + sentence
+    assert [(i.actual, i.estimate, i.basis) for i in extract_text(text).earnings] == [
+        (0.482, 0.46, basis)
     ]

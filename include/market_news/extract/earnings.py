@@ -140,7 +140,10 @@ _ADJUSTED = re.compile(
     r"\badjusted\b|\badj\b\.?|non-GAAP|\bcore\b|\bunderlying\b|\bcomparable\b|調整後|コア|"
     # "Excluding items, it earned 21 cents a share"
     r"\b(?:excluding|before) (?:certain |special |one-time |one-off |non-recurring )?items\b|"
-    r"\bex-items\b",
+    r"\bex-items\b|"
+    # The UK's names for the adjusted measure, only before the metric word ("the headline
+    # figure" is a newspaper's): "headline EPS", "normalised earnings per share".
+    r"\b(?:headline|normali[sz]ed|benchmark)\s(?:(?:diluted|basic)\s)?(?:EPS|earnings)\b",
     re.IGNORECASE | re.ASCII,
 )
 _GAAP = re.compile(r"(?<!non-)(?<!non )\bGAAP\b|\bunadjusted\b", re.IGNORECASE | re.ASCII)
@@ -650,7 +653,18 @@ def default_currency(sentences: list[Sentence]) -> str | None:
     counts = Counter(
         a.currency for sentence in sentences for a in find_amounts(sentence.text) if a.currency
     )
+    crowns = [c for c, _ in counts.most_common() if c in _CROWN_CURRENCIES]
+    if crowns and any(
+        _BARE_CROWNS.search(s.text) for s in sentences if "kron" in s.text or "crowns" in s.text
+    ):
+        return crowns[0]  # "3.04 crowns" after "Swedish crowns": the country named once
     return counts.most_common(1)[0][0] if counts else None
+
+
+_CROWN_CURRENCIES = frozenset({"SEK", "NOK", "DKK", "CZK", "ISK"})
+_BARE_CROWNS = re.compile(
+    r"\d\s(?:(?:b|m)illion\s)?(?:crowns|kroner|kronur)\b", re.IGNORECASE | re.ASCII
+)
 
 
 def _signed(fig: _Figure, other: _Figure | None) -> float:

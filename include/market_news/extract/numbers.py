@@ -65,6 +65,11 @@ _SUFFIX_CURRENCY: dict[str, str] = {
     "rupees": "INR", "rupee": "INR",
     "reais": "BRL", "brazilian reais": "BRL", "won": "KRW", "yuan": "CNY", "renminbi": "CNY",
     "pence": "GBP",
+    # Nordic crowns: the Swedish plural is "kronor", the Norwegian and Danish "kroner"; a
+    # bare "crowns" or "kroner" names no country and is left to the article's currency.
+    "swedish crowns": "SEK", "swedish kronor": "SEK", "kronor": "SEK",
+    "norwegian crowns": "NOK", "norwegian kroner": "NOK", "danish crowns": "DKK",
+    "danish kroner": "DKK", "czech crowns": "CZK", "icelandic kronur": "ISK",
     "new taiwan dollars": "TWD", "taiwan dollars": "TWD", "nt dollars": "TWD", "twd": "TWD",
 }  # fmt: skip
 _JA_CURRENCY: dict[str, str] = {
@@ -86,7 +91,8 @@ _SUFFIX = (
     r"(?P<suffix>(?:US|U\.S\.|Canadian|Australian|(?:new )?Taiwan|NT) dollars|dollars?|euros?|"
     r"pounds sterling|"
     r"pounds|sterling|yen|Swiss francs|francs|rupees|rupee|(?:Brazilian )?reais|won|"
-    r"yuan|renminbi|cents?|pence|"
+    r"yuan|renminbi|cents?|pence|(?:(?:Swedish|Norwegian|Danish|Czech) )?crowns|"
+    r"(?:(?:Swedish|Norwegian|Danish|Icelandic) )?(?:kronor|kroner|kronur)|"
     r"USD|EUR|GBP|JPY|CAD|CHF|AUD|TWD)(?![A-Za-z])"
 )
 _EN_AMOUNT = re.compile(
@@ -97,7 +103,9 @@ _EN_AMOUNT = re.compile(
     r"(?:" + _SCALE + r")?"
     # "13.2p" is pence; "13.2 pence" comes through the suffix
     # "the 21-cent loss": the hyphenated adjective form of "cents"
-    r"(?:(?P<pence>p)(?![A-Za-z0-9.])|(?:\s(?:of\s)?|-(?=cents?(?![A-Za-z])))" + _SUFFIX + r")?"
+    r"(?:(?P<pence>p)(?![A-Za-z0-9]|\.[A-Za-z0-9])|(?:\s(?:of\s)?|-(?=cents?(?![A-Za-z])))"
+    + _SUFFIX
+    + r")?"
     r"(?P<close>\))?",
     re.IGNORECASE | re.ASCII,
 )
