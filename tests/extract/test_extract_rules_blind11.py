@@ -157,3 +157,27 @@ def test_uk_headline_eps_is_adjusted(sentence: str, basis: str | None) -> None:
     assert [(i.actual, i.estimate, i.basis) for i in extract_text(text).earnings] == [
         (0.482, 0.46, basis)
     ]
+
+
+# --- key-value box rows with the consensus on the same line -------------------------------
+
+_BOX_HEAD = "Acme Corp. (ACME) -- third quarter ended Sept. 30, 2025\n\nNov. 4, 2025\n\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "want"),
+    [
+        ("  Adj. EPS ......... $0.84    LSEG estimate: $0.80\n", [("eps", 0.84, 0.80)]),
+        (
+            "  Revenue:   $2.10B   Consensus: $2.25B\n",
+            [("revenue", 2_100_000_000.0, 2_250_000_000.0)],
+        ),
+        ("  Adjusted EPS      $1.05   Analysts' forecast: $1.05\n", [("eps", 1.05, 1.05)]),
+        # near misses: a row whose second cell is a year-ago figure, or the company's outlook
+        ("  Adj. EPS ......... $0.84    Year-ago: $0.80\n", []),
+        ("  Adj. EPS ......... $0.84    Company outlook: $0.80\n", []),
+    ],
+)
+def test_box_row_with_consensus_cell(row: str, want: list[tuple[str, float, float]]) -> None:
+    items = extract_text(_BOX_HEAD + row).earnings
+    assert [(i.metric, i.actual, i.estimate) for i in items] == want

@@ -389,6 +389,18 @@ def _segment(lead: str) -> bool:
     return bool(words) and words[-1].lower().strip("-") in _SEGMENT_WORDS
 
 
+# A key-value row ("Adjusted EPS .... $1.62    FactSet consensus: $1.58"): the label with
+# its colon names the figure after it, never the one before.
+_LABEL_ESTIMATE_LEAD = re.compile(
+    r"\b(?:consensus|estimates?|est\.?|forecasts?|expectations?|expected)\s?:\s?$",
+    re.IGNORECASE | re.ASCII,
+)
+_TAIL_LABEL = re.compile(
+    r"^\s?(?:[A-Z][\w&.']*\s){0,3}(?:consensus|estimates?|est\.?|forecasts?|expected)\s?:",
+    re.IGNORECASE | re.ASCII,
+)
+
+
 def _role(clause: str, lead: str, tail: str, amount: Amount, vs_consensus: bool = False) -> Role:
     if amount.high is not None:
         return "skip"  # a range is guidance or a forecast, never a reported figure
@@ -396,7 +408,9 @@ def _role(clause: str, lead: str, tail: str, amount: Amount, vs_consensus: bool 
         return "skip"
     if _JA_PLAN_TAIL.match(tail):
         return "skip"
-    if _TAIL_ESTIMATE.match(tail):
+    if _LABEL_ESTIMATE_LEAD.search(lead):
+        return "estimate"  # a box row's cell: "FactSet consensus: $1.58", "Estimate: 4.88B"
+    if _TAIL_ESTIMATE.match(tail) and not _TAIL_LABEL.match(tail):
         return "estimate"
     if _PRIOR_LEAD.search(clause) and not _FROM_PRIOR_TO.search(clause):
         return "skip"
