@@ -10,6 +10,8 @@ from market_news.extract import extract_text
 from market_news.extract.numbers import find_amounts
 from market_news.extract.tickers import find_companies
 
+from tests.extract.claim_rows import claim_rows
+
 
 def _items(text: str) -> list[tuple[object, ...]]:
     return [
@@ -181,3 +183,62 @@ _BOX_HEAD = "Acme Corp. (ACME) -- third quarter ended Sept. 30, 2025\n\nNov. 4, 
 def test_box_row_with_consensus_cell(row: str, want: list[tuple[str, float, float]]) -> None:
     items = extract_text(_BOX_HEAD + row).earnings
     assert [(i.metric, i.actual, i.estimate) for i in items] == want
+
+
+# --- racks and servers are not chips; bought generation is not a data center's power ------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CoreWeave said it had installed 250 GB300 NVL72 racks at its AI data center in Texas.",
+        "The AI lab bought 1,200 H100 servers for its training cluster.",
+        "Oracle will deploy 400 GB200 NVL72s in the new AI region.",
+    ],
+)
+def test_rack_and_server_counts_are_not_gpu_counts(text: str) -> None:
+    assert [r for r in claim_rows(text) if r[0] == "gpu_count"] == []
+
+
+def test_chip_count_beside_a_rack_count_is_kept() -> None:
+    text = "The 250 racks hold 18,000 B200 GPUs for the AI cluster."
+    assert [r[:3] for r in claim_rows(text) if r[0] == "gpu_count"] == [
+        ("gpu_count", 18000, "B200")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meta signed a deal for a 650-megawatt Ohio wind farm to supply its AI data centers.",
+        "Amazon's power purchase agreements now cover 1.5 gigawatts for its data centers.",
+        "Google contracted 400 MW of solar capacity for its data center campus in Nevada.",
+    ],
+)
+def test_generation_bought_is_not_datacenter_power(text: str) -> None:
+    assert [r for r in claim_rows(text) if r[0] == "datacenter_power"] == []
+
+
+def test_a_campus_power_beside_a_solar_word_is_kept() -> None:
+    # near miss: the megawatts are the campus's, the solar word comes later
+    text = "The 300-megawatt AI campus will draw part of its power from solar panels."
+    assert [r[:3] for r in claim_rows(text)] == [("datacenter_power", 300, "MW")]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "Digital Realty expects the AI data center to cost about $2.4 billion to build.",
+            [("capex", 2_400_000_000)],
+        ),
+        (
+            "The company estimates the new GPU cluster to cost $900 million.",
+            [("capex", 900_000_000)],
+        ),
+        # near miss: a cost that is not a build's, in a sentence with no AI or site word
+        ("The company expects the tariffs to cost it $200 million this year.", []),
+    ],
+)
+def test_expects_x_to_cost_is_capex(text: str, want: list[tuple[str, int]]) -> None:
+    assert [r[:2] for r in claim_rows(text) if r[0] == "capex"] == want

@@ -162,7 +162,9 @@ _COST_AT = re.compile(
     r"\b(?:put|puts|putting|estimated?|estimates|estimating|pegged|pegs|pegging|set|sets|"
     r"placed|places)\s(?:the\s)?(?:total\s|overall\s|full\s|expected\s|final\s)?"
     r"(?:cost|price tag|bill)\s(?:of|for)\b[^.;$€£¥]{1,60}?\bat\b"
-    r"|\b(?:will|would|is expected to|is set to|is to)\scost\b",
+    r"|\b(?:will|would|is expected to|is set to|is to)\scost\b"
+    # "Equinix expects DA12x to cost about $1.6 billion to build"
+    r"|\b(?:expects?|expected|estimates?|projects?)\s[^.;$\u20ac\u00a3\u00a5]{1,40}?\sto\scost\b",
     re.IGNORECASE | re.ASCII,
 )
 _BUILD_OUT = re.compile(r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b", re.IGNORECASE | re.ASCII)
@@ -356,6 +358,29 @@ def _number(raw: str, scale: str | None = None) -> Decimal | None:
     return scale_value(raw, scale)
 
 
+# What a chip model names when a rack, server or system word follows it: the machines it
+# is built into ("600 GB200 NVL72 racks", "1,000 H100 servers"), each holding many chips.
+_RACK_TAIL = re.compile(
+    r"\s?(?:NVL\d{1,3}s?\b|(?:NVL\d{1,3}\s)?(?:racks?|servers?|systems?|nodes?|pods?|"
+    r"superpods?|cabinets?|trays?|boxes)\b)",
+    re.IGNORECASE | re.ASCII,
+)
+# Generation bought or built to supply power, not a data center's capacity: "a 325-megawatt
+# solar farm", "2 gigawatts of renewable capacity", "power purchase agreements covering 2GW".
+_GENERATION_TAIL = re.compile(
+    # a place may stand between: "325 MW Texas solar deal"
+    r"\s?(?:of\s)?(?-i:[A-Z][a-z]+\s){0,2}(?:(?:new|contracted|clean|carbon-free|additional)\s)?"
+    r"(?:solar|wind|renewables?|hydro(?:electric|power)?|geothermal|offshore|onshore|"
+    r"photovoltaic|PV|gas-fired|nuclear power plant)\b",
+    re.IGNORECASE | re.ASCII,
+)
+_GENERATION_LEAD = re.compile(
+    r"\b(?:power purchase agreements?|PPAs?|solar (?:farm|park|project)s?|wind (?:farm|park|"
+    r"project)s?)\b[^.;]{0,40}$",
+    re.IGNORECASE | re.ASCII,
+)
+
+
 def _gpu_hits(sentence: str) -> list[_Hit]:
     hits: list[_Hit] = []
     matches = list(_GPU.finditer(sentence))
@@ -375,6 +400,8 @@ def _gpu_hits(sentence: str) -> list[_Hit]:
             value = _plus_rest(value, match.group("rest"))
         if value is None or value < 50:
             continue
+        if match.group("chip") and _RACK_TAIL.match(sentence, match.end()):
+            continue  # "600 GB200 NVL72 racks": a count of racks or servers, not of chips
         chip = match.group("chip") or (sole_chip if match.group("generic") else None)
         if chip:
             unit = re.sub(r"\s+", " ", chip)
@@ -624,6 +651,10 @@ def _power_hits(sentence: str, learned: tuple[str, ...] = ()) -> list[_Hit]:
             sentence, max(0, match.start() - 40), match.start()
         ):
             continue
+        if _GENERATION_TAIL.match(sentence, match.end()) or _GENERATION_LEAD.search(
+            sentence, max(0, match.start() - 60), match.start()
+        ):
+            continue  # a solar farm's or a power purchase agreement's output is bought power
         unit = match.group("unit").lower()
         if unit.startswith(("g", "ギ")):
             value *= 1000
