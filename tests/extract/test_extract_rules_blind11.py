@@ -242,3 +242,40 @@ def test_a_campus_power_beside_a_solar_word_is_kept() -> None:
 )
 def test_expects_x_to_cost_is_capex(text: str, want: list[tuple[str, int]]) -> None:
     assert [r[:2] for r in claim_rows(text) if r[0] == "capex"] == want
+
+
+# --- compute multiples as verbs; the one site named carried to 'the site', 'the build' ---
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("We plan to double our compute capacity by next summer.", [("compute_multiple", 2)]),
+        ("The lab is quadrupling its AI compute this year.", [("compute_multiple", 4)]),
+        ("Tripling the computing power took eight months.", [("compute_multiple", 3)]),
+        # near misses: a verb multiple of something else, and no compute word at all
+        ("The company doubled its compute team and tripled revenue.", []),
+        ("Demand for AI chips doubles every year.", []),
+    ],
+)
+def test_verb_multiples_of_compute(text: str, want: list[tuple[str, int]]) -> None:
+    assert [r[:2] for r in claim_rows(text) if r[0] == "compute_multiple"] == want
+
+
+def test_one_named_site_is_the_subject_of_later_definite_references() -> None:
+    text = (
+        "Lambda said it is building Vega, a new AI cluster in Ohio. "
+        "The first phase is done. In total the racks will hold 20,000 GPUs. "
+        "The company put the cost of the build at $1.5 billion."
+    )
+    rows = {(r[0], r[4]) for r in claim_rows(text)}
+    assert rows == {("gpu_count", "Vega"), ("capex", "Vega")}
+
+
+def test_two_named_sites_leave_a_definite_reference_unsaid() -> None:
+    # near miss: with two sites named before, "the site" could be either
+    text = (
+        "Lambda is building Vega, a new AI cluster in Ohio, and Lyra, a training cluster in "
+        "Utah. In all, the site will draw up to 90 megawatts."
+    )
+    assert [r[4] for r in claim_rows(text) if r[0] == "datacenter_power"] == [None]

@@ -167,7 +167,10 @@ _COST_AT = re.compile(
     r"|\b(?:expects?|expected|estimates?|projects?)\s[^.;$\u20ac\u00a3\u00a5]{1,40}?\sto\scost\b",
     re.IGNORECASE | re.ASCII,
 )
-_BUILD_OUT = re.compile(r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b", re.IGNORECASE | re.ASCII)
+# "the build" is the build-out in an article about one: "put the cost of the build at".
+_BUILD_OUT = re.compile(
+    r"\bbuild(?:s|ing)?[- ]?out\b|\bbuild-?outs?\b|\bthe build\b", re.IGNORECASE | re.ASCII
+)
 # The figure a revised plan replaced: "raised its capex forecast to $85 billion from $75
 # billion", "from $75 billion previously", "its earlier plan of $75 billion" (only the new
 # figure is a claim).
@@ -317,7 +320,9 @@ _CLAUSE_BREAK = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
-_SPELLED_FIGURE_WORDS = ("times", "fold", "watt", "gw", "mw", "million", "倍", "ワット")
+_SPELLED_FIGURE_WORDS = (
+    "times", "fold", "watt", "gw", "mw", "million", "倍", "ワット", "doubl", "tripl", "quadrupl",
+)  # fmt: skip
 
 
 def _may_claim(sentence: str) -> bool:
@@ -448,10 +453,25 @@ def _only_chip(before: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+# A multiple written as a verb on the compute itself: "tripling our compute capacity",
+# "will double its computing power" ("doubles every year" names no compute: not read).
+_VERB_MULTIPLE = re.compile(
+    r"\b(?P<verb>doubl|tripl|quadrupl)(?:e|es|ed|ing)\s(?:(?:our|its|their|the|his|her)\s)?"
+    r"(?:(?:total|overall|AI|available|installed|own)\s)?(?:compute|computing)\b"
+    r"(?!\s(?:team|staff|engineers|group|unit|division|business|budget|costs?|spending)\b)",
+    re.IGNORECASE | re.ASCII,
+)
+_VERB_FACTOR = {"doubl": Decimal(2), "tripl": Decimal(3), "quadrupl": Decimal(4)}
+
+
 def _multiple_hits(sentence: str) -> list[_Hit]:
     if not _COMPUTE.search(sentence):
         return []
     hits: list[_Hit] = []
+    if "ripl" in sentence or "oubl" in sentence or "rupl" in sentence:  # cheap pre-test
+        for match in _VERB_MULTIPLE.finditer(sentence):
+            factor = _VERB_FACTOR[match.group("verb").lower()]
+            hits.append(_Hit("compute_multiple", factor, "x", None, match.start()))
     for match in _MULTIPLE.finditer(sentence):
         value = _number(match.group("num"))
         if value is None or value < 2 or value > 10_000:
@@ -807,7 +827,27 @@ def _subject(
         previous = _subjects(sentences[index - 1].text, learned)
         if previous:
             return previous[-1][1]
+    if not every and learned and _DEFINITE_SITE.search(sentence.text, 0, hi):
+        return _one_recent_name(sentences, index, learned)
     return None
+
+
+# A definite reference to the thing a story is about: "the racks hold 43,200 GPUs", "the
+# site is designed for 100 megawatts", "the cost of the build".
+_DEFINITE_SITE = re.compile(
+    r"\bthe\s(?:site|racks|build|campus|facility|cluster|project|data cent(?:er|re))\b",
+    re.ASCII,
+)
+#: How many sentences back the one name of `_one_recent_name` may have been written.
+_SITE_REACH = 3
+
+
+def _one_recent_name(sentences: list[Sentence], index: int, learned: tuple[str, ...]) -> str | None:
+    """The one learned name written in the few sentences before: "for Tellus, a new AI
+    cluster ... In all, the racks hold 43,200 GPUs". Two names leave it unsaid."""
+    recent = " ".join(s.text for s in sentences[max(0, index - _SITE_REACH) : index])
+    found = [name for name in learned if name in recent]
+    return found[0] if len(found) == 1 else None
 
 
 def find_claims(sentences: list[Sentence], full_text: str) -> list[AIClaim]:
