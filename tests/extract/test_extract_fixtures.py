@@ -72,10 +72,6 @@ BLIND11_FIRST_RUN_MISSES = {
         "2025年4～9月期 is given fiscal year 2025; the half is of 26年3月期 (years named by"
         " their end, as the text's 通期 line says), so 2026"
     ),
-    "blind11_q4_and_fy_cisco": (
-        "'the full fiscal year ended July 26' in a story dated Aug. 13, 2025 is fiscal 2025;"
-        " the parser gives 2026 (the year of the later 'For fiscal 2026' guidance) on all three"
-    ),
 }
 
 

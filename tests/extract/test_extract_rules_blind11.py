@@ -279,3 +279,33 @@ def test_two_named_sites_leave_a_definite_reference_unsaid() -> None:
         "Utah. In all, the site will draw up to 90 megawatts."
     )
     assert [r[4] for r in claim_rows(text) if r[0] == "datacenter_power"] == [None]
+
+
+# --- a fiscal year named only in the company's forecast is not the results' year ---------
+
+
+@pytest.mark.parametrize(
+    "guidance",
+    [
+        "For fiscal 2027 Acme forecast revenue of $11 billion to $12 billion.",
+        "For fiscal 2027, Acme projected adjusted earnings of $4.10 to $4.30 a share.",
+        "Acme guided revenue for fiscal 2027 to $11 billion to $12 billion.",
+    ],
+)
+def test_forecast_fiscal_year_is_not_the_results_year(guidance: str) -> None:
+    text = (
+        "Acme Corp. (ACME) results\n\nAug. 20, 2026\n\n"
+        "Acme reported fiscal fourth-quarter revenue of $2.50 billion, ahead of the $2.41"
+        " billion analysts had expected. " + guidance
+    )
+    assert [(i.period, i.fiscal_year) for i in extract_text(text).earnings] == [("Q4", 2026)]
+
+
+def test_fiscal_year_named_with_the_results_still_counts() -> None:
+    # near miss: a fiscal year named outside any forecast is the results' year
+    text = (
+        "Acme Corp. (ACME) results\n\nJan. 20, 2026\n\n"
+        "Acme reported fourth-quarter revenue of $2.50 billion, ahead of the $2.41 billion"
+        " analysts had expected. The quarter closed Acme's fiscal 2025."
+    )
+    assert [(i.period, i.fiscal_year) for i in extract_text(text).earnings] == [("Q4", 2025)]

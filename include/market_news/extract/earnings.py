@@ -839,9 +839,18 @@ def _named_fiscal_year(text: str) -> int | None:
         return None
     for match in _FISCAL_YEAR.finditer(text):
         around = text[max(0, match.start() - 40) : match.end() + 40]
-        if not _GUIDANCE_MARK.search(around):
+        if not _GUIDANCE_MARK.search(around) and not _FORECAST_VERB.search(around):
             return int(match.group(1))
     return None
+
+
+# "For fiscal 2026 Cisco forecast revenue of ...": the past-tense verb before a metric is
+# the company's guidance (the noun "forecast" of analysts is followed by "of", never a metric).
+_FORECAST_VERB = re.compile(
+    r"\b(?:forecast|projected|guided)\s(?:(?:full-year|annual|adjusted|total|net)\s)?"
+    r"(?:revenue|sales|earnings|EPS|profit|income)\b",
+    re.IGNORECASE | re.ASCII,
+)
 
 
 def _owner(ctx: Context, sentence: Sentence, region_start: int, pos: int) -> str | None:
