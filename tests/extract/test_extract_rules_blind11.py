@@ -309,3 +309,24 @@ def test_fiscal_year_named_with_the_results_still_counts() -> None:
         " analysts had expected. The quarter closed Acme's fiscal 2025."
     )
     assert [(i.period, i.fiscal_year) for i in extract_text(text).earnings] == [("Q4", 2025)]
+
+
+# --- a coordinated verb shares the subject the sentence opens with -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Llama 5 was trained on licensed data, the company said, and has about 2 trillion"
+        " parameters.",
+        "Gemini 4 replaces Gemini 3, Google said, and will run on 100,000 TPUs.",
+    ],
+)
+def test_coordinated_verb_takes_the_opening_subject(text: str) -> None:
+    assert [r[4] for r in claim_rows(text)] == [text.split(" ", 2)[0] + " " + text.split()[1]]
+
+
+def test_clause_with_its_own_subject_does_not_take_the_opening_one() -> None:
+    # near miss: after ", and" the clause names its own subject ("the company")
+    text = "Llama 5 was trained on licensed data, and the company will buy 100,000 GPUs for AI."
+    assert [r[4] for r in claim_rows(text)] == [None]

@@ -817,6 +817,10 @@ def _subject(
     earlier = [name for start, name in every if start < lo]
     if earlier and _BACK_REFERENCE.search(sentence.text, lo, pos):
         return earlier[-1]
+    if earlier and every[0][0] == 0 and _COORDINATED_VERB.match(sentence.text, lo):
+        # "Vela 3 will be trained ..., and will have about 1.2 trillion parameters": a
+        # verb with no subject of its own shares the one the sentence opens with
+        return every[0][1]
     if not every and _JAPANESE.search(sentence.text):
         return _ja_topic(sentences, index, pos, learned)
     if index > 0 and (
@@ -830,6 +834,12 @@ def _subject(
     if not every and learned and _DEFINITE_SITE.search(sentence.text, 0, hi):
         return _one_recent_name(sentences, index, learned)
     return None
+
+
+# A clause that starts with its verb, after ", and": its subject is the sentence's.
+_COORDINATED_VERB = re.compile(
+    r"(?:will|would|is|was|has|had|can|could|should|may|uses|used|runs|ran)\b", re.ASCII
+)
 
 
 # A definite reference to the thing a story is about: "the racks hold 43,200 GPUs", "the
