@@ -64,10 +64,6 @@ BLIND11_FIRST_RUN_MISSES = {
         "GPU「GB200」を計4,608基: the bracketed chip model is not the unit (GPU) and the facility"
         " subject is lost; 総事業費は約1,800億円 is not read as capex"
     ),
-    "blind11_ja_sokuho_eigyo_daikin": (
-        "2025年4～9月期 is given fiscal year 2025; the half is of 26年3月期 (years named by"
-        " their end, as the text's 通期 line says), so 2026"
-    ),
 }
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from market_news.extract import extract_text
 from market_news.extract.numbers import find_amounts
+from market_news.extract.periods import find_periods
 from market_news.extract.tickers import find_companies
 
 from tests.extract.claim_rows import claim_rows
@@ -330,3 +331,21 @@ def test_clause_with_its_own_subject_does_not_take_the_opening_one() -> None:
     # near miss: after ", and" the clause names its own subject ("the company")
     text = "Llama 5 was trained on licensed data, and the company will buy 100,000 GPUs for AI."
     assert [r[4] for r in claim_rows(text)] == [None]
+
+
+# --- an April-start half takes the fiscal year's name when the article names it by its end
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("トヨタの2025年4~9月期決算。26年3月期通期の予想は据え置いた。", 2026),
+        ("2025年4~9月期の売上高は増えた。2026年3月期の業績予想を上方修正した。", 2026),
+        # near misses: no fiscal year named by its end; one named that is not this half's
+        ("2025年4~9月期の売上高は増えた。", 2025),
+        ("2025年4~9月期の売上高は増えた。25年3月期の同期は減収だった。", 2025),
+    ],
+)
+def test_april_half_named_by_fiscal_year_end(text: str, year: int) -> None:
+    halves = [m for m in find_periods(text) if m.period == "H1"]
+    assert [m.year for m in halves] == [year]

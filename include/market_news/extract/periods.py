@@ -169,6 +169,24 @@ def _year_of(raw: str | None) -> int | None:
     return None
 
 
+# A half of a fiscal year that starts in April, written by its calendar months and year:
+# "2025年4~9月期", "2025年10~3月期".
+_APRIL_HALF = re.compile(r"年\s?(?:4\s?[~-]\s?9|10\s?[~-]\s?3)月期")
+_MARCH_YEAR_END = re.compile(r"(?<!\d)(?:20)?(?P<yy>\d\d)年\s?3月期")
+
+
+def _named_by_its_end(text: str, year: int) -> int:
+    """The fiscal year of an April-start half: the year it was written with, unless the
+    article names that fiscal year by its end ("26年3月期通期" beside "2025年4~9月期"): the
+    article's own name for the year is then the half's too."""
+    if "3月期" not in text:
+        return year
+    for match in _MARCH_YEAR_END.finditer(text):
+        if 2000 + int(match.group("yy")) == year + 1:
+            return year + 1
+    return year
+
+
 def find_periods(text: str) -> list[PeriodMention]:
     """Every period mention in order; earlier patterns win on overlap ("Q4 FY25" is Q4)."""
     found: list[PeriodMention] = []
@@ -196,6 +214,8 @@ def find_periods(text: str) -> list[PeriodMention]:
                 or _year_of(groups.get("fyend"))
                 or _year_of(groups.get("year2"))
             )
+            if year is not None and _APRIL_HALF.search(match.group(0)):
+                year = _named_by_its_end(text, year)
             if period == "FY" and year is None and _CALENDAR_AFTER.match(text, match.end()):
                 continue  # "whose fiscal year ends in May" describes a calendar, not figures
             found.append(PeriodMention(period, year, match.start(), match.end()))
