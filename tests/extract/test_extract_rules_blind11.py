@@ -349,3 +349,33 @@ def test_clause_with_its_own_subject_does_not_take_the_opening_one() -> None:
 def test_april_half_named_by_fiscal_year_end(text: str, year: int) -> None:
     halves = [m for m in find_periods(text) if m.period == "H1"]
     assert [m.year for m in halves] == [year]
+
+
+# --- Japanese: 'を計N基' is a total; 総事業費 is a project's capex -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("新拠点はGPU「B200」を計2,048基導入した。", [("gpu_count", 2048, "B200", None)]),
+        ("同社はH100を合計1万基確保した。", [("gpu_count", 10000, "H100", None)]),
+        ("GPUを計約3,000基搭載するデータセンター。", [("gpu_count", 3000, "GPU", "about")]),
+        # near miss: a rack count after the chip's name is not a chip count
+        ("GB200を搭載したサーバーラック64台を導入した。", []),
+    ],
+)
+def test_japanese_total_gpu_counts(text: str, want: list[tuple[object, ...]]) -> None:
+    assert [r[:4] for r in claim_rows(text) if r[0] == "gpu_count"] == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("AIデータセンターの総事業費は約1,800億円を見込む。", [("capex", 180_000_000_000)]),
+        ("生成AI向け計算基盤の総投資額は2000億円となる。", [("capex", 200_000_000_000)]),
+        # near miss: a project cost in a story with no AI or data-center word
+        ("新工場の総事業費は約500億円を見込む。", []),
+    ],
+)
+def test_japanese_total_project_cost_is_capex(text: str, want: list[tuple[str, int]]) -> None:
+    assert [r[:2] for r in claim_rows(text) if r[0] == "capex"] == want

@@ -105,7 +105,8 @@ _GPU = re.compile(
 # Japanese copy often names the chip first: "GPU「B200」を約4000基導入".
 _GPU_JA = re.compile(
     r"(?:" + _CHIP + r"|(?P<generic>GPU))」?\s?(?:を|が|の(?:総数|台数|搭載数|数)は)?\s?"
-    r"(?P<qual>約|およそ|最大|少なくとも)?"
+    # "を計4,608基": 計 (in all) is a total, no qualifier
+    r"(?:計|合計|総計)?(?P<qual>約|およそ|最大|少なくとも)?"
     r"(?P<num>\d{1,3}(?:,\d{3}){1,4}|\d{1,9}(?:\.\d{1,3})?)\s?(?P<scale>万|千)?"
     r"(?P<rest>(?<=万)(?:\d,\d{3}|\d{1,4}))?\s?(?:基|台|個|枚)"
     r"(?P<post>を超え|を上回|超|以上)?",
@@ -136,6 +137,8 @@ _COMPUTE = re.compile(
 )
 _CAPEX_STRONG = re.compile(
     r"capital expenditures?|capital spending|capital investments?|\bcap-?ex\b|設備投資|"
+    # a project's whole cost: "総事業費は約1,800億円", "総投資額は2000億円"
+    r"総事業費|総投資額|"
     # a project's whole cost in an AI-infrastructure story: "puts the total investment at"
     r"\b(?:total|overall) investment\b",
     re.IGNORECASE | re.ASCII,
