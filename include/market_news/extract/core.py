@@ -21,7 +21,7 @@ from market_news.extract.tickers import find_companies
 from market_news.models import EarningsItem, Extraction
 
 #: Bump whenever a rule changes what is extracted; the store records it per article.
-PARSER_VERSION = "1.6.0"
+PARSER_VERSION = "1.7.0"
 
 
 def extract_text(
